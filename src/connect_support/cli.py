@@ -1,0 +1,190 @@
+"""``connect-support``: set up, seed and run the service.
+
+    connect-support migrate
+    connect-support seed-demo [--json] [--base-url URL]
+    connect-support serve [--host H] [--port P] [--workers N]
+    connect-support demo [--host H] [--port P]
+    connect-support worker
+    connect-support manage <django-admin arguments>
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Sequence
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "connect_support.settings")
+    import django
+
+    django.setup()
+
+
+def _base_url(host: str, port: int) -> str:
+    from django.conf import settings
+
+    if settings.PUBLIC_URL:
+        return str(settings.PUBLIC_URL)
+    shown = "127.0.0.1" if host in {"0.0.0.0", "::"} else host
+    return f"http://{shown}:{port}"
+
+
+def cmd_migrate(_args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=1)
+    return 0
+
+
+def _print_seed(result: dict[str, object], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(result, indent=2))
+        return
+    print("Demo data is ready.")
+    platforms = result["platforms"]
+    assert isinstance(platforms, list)
+    for platform in platforms:
+        print(f"\n  Platform {platform['name']}  secret key {platform['secret_key']}")
+        for account in platform["accounts"]:
+            support = "supported by the operator" if account["eligible"] else "supported by the platform"
+            print(f"    {account['id']}  {account['email']:<24} {account['phone']}  ({account['state']}, {support})")
+    agent = result["agent"]
+    assert isinstance(agent, dict)
+    print(f"\n  Agent {agent['email']}  password {agent['password']}  TOTP secret {agent['totp_secret']}")
+
+
+def cmd_seed_demo(args: argparse.Namespace) -> int:
+    from connect_support.platform_demo.seed import seed_demo
+
+    result = seed_demo(base_url=args.base_url or _base_url(DEFAULT_HOST, DEFAULT_PORT))
+    _print_seed(result, args.json)
+    return 0
+
+
+def _start_children() -> list[subprocess.Popen[bytes]]:
+    """In the embedded mode one command runs everything: the job worker runs beside the web."""
+    from django.conf import settings
+
+    if settings.SCALE_OUT:
+        return []
+    return [subprocess.Popen([sys.executable, "-m", "connect_support", "worker"])]
+
+
+def _stop_children(children: Sequence[subprocess.Popen[bytes]]) -> None:
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    for child in children:
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+    from django.conf import settings
+
+    if args.workers > 1 and not settings.SCALE_OUT:
+        print(
+            "connect-support: more than one worker needs REDIS_URL (live chat and caches are shared through "
+            "Redis); the embedded mode runs one worker.",
+            file=sys.stderr,
+        )
+        return 2
+    children = _start_children()
+    try:
+        uvicorn.run(
+            "connect_support.asgi:application",
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            lifespan="off",
+            log_config=None,
+            access_log=False,
+            proxy_headers=True,
+            forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        )
+    finally:
+        _stop_children(children)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    cmd_migrate(args)
+    base = _base_url(args.host, args.port)
+    from connect_support.platform_demo.seed import seed_demo
+
+    result = seed_demo(base_url=base)
+    _print_seed(result, as_json=False)
+    print(
+        f"\nOpen these in a browser:\n"
+        f"  Start page       {base}/\n"
+        f"  Demo platform    {base}/demo/\n"
+        f"  Support site     {base}/embedded-connect/\n"
+        f"  Agents' console  {base}/console/\n"
+        f"  Platform API     {base}/v1/openapi.json\n"
+        f"  Dev outbox       {result['urls']['outbox']}\n",
+        flush=True,
+    )
+    args.workers = 1
+    return cmd_serve(args)
+
+
+def cmd_worker(_args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+
+    call_command("run_huey")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="connect-support", description="Connect Support service.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="create or upgrade the database").set_defaults(func=cmd_migrate)
+    seed = commands.add_parser("seed-demo", help="create the demo platforms, accounts and agent")
+    seed.add_argument("--json", action="store_true", help="print one JSON object")
+    seed.add_argument("--base-url", default="", help="public URL used in links (default http://127.0.0.1:8000)")
+    seed.set_defaults(func=cmd_seed_demo)
+    for name, func, help_text in (
+        ("serve", cmd_serve, "run the web and WebSocket server (and, embedded, the job worker)"),
+        ("demo", cmd_demo, "migrate, seed and serve"),
+    ):
+        command = commands.add_parser(name, help=help_text)
+        command.add_argument("--host", default=DEFAULT_HOST)
+        command.add_argument("--port", type=int, default=DEFAULT_PORT)
+        if name == "serve":
+            command.add_argument("--workers", type=int, default=1)
+        command.set_defaults(func=func)
+    commands.add_parser("worker", help="run the background job worker").set_defaults(func=cmd_worker)
+    manage = commands.add_parser("manage", help="run a Django management command")
+    manage.add_argument("arguments", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=cmd_manage)
+    return parser
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["connect-support manage", *args.arguments])
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _setup()
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

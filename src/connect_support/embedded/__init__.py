@@ -1,0 +1,1 @@
+"""Account sessions and the embedded components that boot from them."""

@@ -1,0 +1,1 @@
+"""Who is asking: agents (password + TOTP) and account users (one-time codes)."""

@@ -1,0 +1,24 @@
+"""The landing page and the liveness probe."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+
+def landing(request: HttpRequest) -> HttpResponse:
+    return render(request, "landing.html")
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith("/v1/"):
+        return JsonResponse(
+            {"error": {"type": "invalid_request_error", "code": "url_invalid",
+                       "message": f"Unrecognized request URL ({request.method}: {request.path})."}},
+            status=404,
+        )
+    return render(request, "404.html", status=404)
