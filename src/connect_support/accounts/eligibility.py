@@ -28,8 +28,7 @@ def support_eligibility(account: _HasController) -> SupportEligibility:
     if has_dashboard and platform_liable:
         return SupportEligibility(
             False,
-            f"the account has the {account.dashboard_type} dashboard and the platform is liable "
-            "for negative balances",
+            f"the account has the {account.dashboard_type} dashboard and the platform is liable for negative balances",
         )
     if has_dashboard:
         return SupportEligibility(
@@ -37,6 +36,4 @@ def support_eligibility(account: _HasController) -> SupportEligibility:
         )
     if platform_liable:
         return SupportEligibility(False, "the platform is liable for negative balances")
-    return SupportEligibility(
-        True, "no operator dashboard and the operator is liable for negative balances"
-    )
+    return SupportEligibility(True, "no operator dashboard and the operator is liable for negative balances")

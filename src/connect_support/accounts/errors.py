@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-class InvalidParameter(Exception):
+class InvalidParameterError(Exception):
     """A value the caller sent cannot be accepted; ``param`` names it in bracket form."""
 
     def __init__(self, param: str, message: str, code: str = "parameter_invalid") -> None:

@@ -5,6 +5,7 @@ from functools import partial
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 
 from connect_support.accounts.ids import new_id
 
@@ -119,10 +120,13 @@ class ConnectedAccount(models.Model):
     future_requirements = models.JSONField(default=dict, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
     created = models.BigIntegerField(default=_now_unix)
+    # Lists are ordered by this finer clock, so accounts made in the same second keep
+    # their creation order; ``created`` is the API's whole-second timestamp.
+    created_at = models.DateTimeField(default=timezone.now)
     deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["platform", "-created", "-id"], name="account_list_idx")]
+        indexes = [models.Index(fields=["platform", "-created_at", "-id"], name="account_list_idx")]
 
     def __str__(self) -> str:
         return self.id

@@ -120,8 +120,7 @@ def _errors(account: ConnectedAccount, person: Person | None) -> list[dict[str, 
     return [
         {
             "code": "verification_failed_address_match",
-            "reason": "The address could not be verified. Correct it or upload a document "
-            "that shows this address.",
+            "reason": "The address could not be verified. Correct it or upload a document that shows this address.",
             "requirement": f"{prefix}.address.line1",
         }
     ]
@@ -187,6 +186,6 @@ def apply_requirements(account: ConnectedAccount) -> None:
     account.capabilities = capabilities
     account.details_submitted = account.details_submitted or active
     account.charges_enabled = active and capabilities.get("card_payments", {}).get("status") == "active"
-    account.payouts_enabled = active and bool(account.external_accounts) and any(
-        cap["status"] == "active" for cap in capabilities.values()
+    account.payouts_enabled = (
+        active and bool(account.external_accounts) and any(cap["status"] == "active" for cap in capabilities.values())
     )

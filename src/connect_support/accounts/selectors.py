@@ -15,11 +15,7 @@ def api_key_find(*, raw_key: str) -> ApiKey | None:
     """The live (unrevoked) key with this value, with its platform, or None."""
     if not raw_key or len(raw_key) > 200:
         return None
-    return (
-        ApiKey.objects.select_related("platform")
-        .filter(digest=key_digest(raw_key), revoked_at__isnull=True)
-        .first()
-    )
+    return ApiKey.objects.select_related("platform").filter(digest=key_digest(raw_key), revoked_at__isnull=True).first()
 
 
 def platform_accounts(*, platform: Platform, livemode: bool | None = None) -> QuerySet[ConnectedAccount]:
@@ -49,19 +45,19 @@ def account_list_for_platform(
     starting_after: ConnectedAccount | None = None,
     ending_before: ConnectedAccount | None = None,
 ) -> AccountPage:
-    """Newest first, by (created, id); cursors are accounts of the same platform."""
+    """Newest first, by (created_at, id); cursors are accounts of the same platform."""
     queryset = platform_accounts(platform=platform, livemode=livemode).prefetch_related("persons")
     for operator, bound in (created or {}).items():
         queryset = queryset.filter(**{f"created__{operator}": bound})
     if ending_before is not None:
         cursor = ending_before
-        newer = Q(created__gt=cursor.created) | Q(created=cursor.created, id__gt=cursor.id)
-        rows = list(queryset.filter(newer).order_by("created", "id")[: limit + 1])
+        newer = Q(created_at__gt=cursor.created_at) | Q(created_at=cursor.created_at, id__gt=cursor.id)
+        rows = list(queryset.filter(newer).order_by("created_at", "id")[: limit + 1])
         has_more = len(rows) > limit
         return AccountPage(list(reversed(rows[:limit])), has_more)
     if starting_after is not None:
         cursor = starting_after
-        older = Q(created__lt=cursor.created) | Q(created=cursor.created, id__lt=cursor.id)
+        older = Q(created_at__lt=cursor.created_at) | Q(created_at=cursor.created_at, id__lt=cursor.id)
         queryset = queryset.filter(older)
-    rows = list(queryset.order_by("-created", "-id")[: limit + 1])
+    rows = list(queryset.order_by("-created_at", "-id")[: limit + 1])
     return AccountPage(rows[:limit], len(rows) > limit)

@@ -1,7 +1,7 @@
 """Writes for platforms, API keys, connected accounts and their representatives.
 
 Services take values that a surface (the API, the components, the console) has already
-parsed into Python types; they enforce the domain's rules and raise ``InvalidParameter``
+parsed into Python types; they enforce the domain's rules and raise ``InvalidParameterError``
 naming the offending parameter.
 """
 
@@ -16,7 +16,7 @@ import phonenumbers
 from django.db import transaction
 from django.utils import timezone
 
-from connect_support.accounts.errors import InvalidParameter
+from connect_support.accounts.errors import InvalidParameterError
 from connect_support.accounts.ids import new_secret
 from connect_support.accounts.models import ApiKey, ConnectedAccount, Person, Platform
 from connect_support.accounts.requirements import apply_requirements
@@ -71,7 +71,7 @@ def api_key_create(
     prefix = f"sk_{mode}_" if kind == ApiKey.Kind.SECRET else f"pk_{mode}_"
     raw = raw_key or new_secret(prefix, 48)
     if not raw.startswith(prefix):
-        raise InvalidParameter("key", f"A {kind} {mode} key must start with {prefix}.")
+        raise InvalidParameterError("key", f"A {kind} {mode} key must start with {prefix}.")
     key = ApiKey.objects.create(
         platform=platform,
         kind=kind,
@@ -99,13 +99,13 @@ def api_key_touch(*, key: ApiKey) -> None:
 
 
 def normalize_phone(raw: str, *, country: str, param: str) -> str:
-    """A phone number in E.164, or ``InvalidParameter`` saying why not."""
+    """A phone number in E.164, or ``InvalidParameterError`` saying why not."""
     try:
         number = phonenumbers.parse(raw, country or None)
     except phonenumbers.NumberParseException as exc:
-        raise InvalidParameter(param, f"Invalid phone number: {raw!r} ({exc}).", "invalid_phone_number") from exc
+        raise InvalidParameterError(param, f"Invalid phone number: {raw!r} ({exc}).", "invalid_phone_number") from exc
     if not phonenumbers.is_possible_number(number) or not phonenumbers.is_valid_number(number):
-        raise InvalidParameter(param, f"Invalid phone number: {raw!r}.", "invalid_phone_number")
+        raise InvalidParameterError(param, f"Invalid phone number: {raw!r}.", "invalid_phone_number")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -113,7 +113,7 @@ def _controller(params: Mapping[str, Any], current: ConnectedAccount | None) -> 
     legacy = params.get("type")
     controller = params.get("controller")
     if legacy and controller:
-        raise InvalidParameter("type", "You cannot set both `type` and `controller`; use `controller`.")
+        raise InvalidParameterError("type", "You cannot set both `type` and `controller`; use `controller`.")
     if legacy:
         return LEGACY_TYPES[legacy]
     if current is not None:
@@ -127,13 +127,13 @@ def _controller(params: Mapping[str, Any], current: ConnectedAccount | None) -> 
     fees = controller.get("fees", {}).get("payer", base[2])
     collection = controller.get("requirement_collection", base[3])
     if collection == "application" and (dashboard != "none" or losses != "application"):
-        raise InvalidParameter(
+        raise InvalidParameterError(
             "controller[requirement_collection]",
             "`requirement_collection` can be `application` only when `stripe_dashboard[type]` is "
             "`none` and `losses[payments]` is `application`.",
         )
     if dashboard == "full" and (fees != "account" or losses != "stripe"):
-        raise InvalidParameter(
+        raise InvalidParameterError(
             "controller[stripe_dashboard][type]",
             "An account with the `full` dashboard pays its own fees (`fees[payer]=account`) and the "
             "operator is liable for its losses (`losses[payments]=stripe`).",
@@ -170,7 +170,9 @@ def _apply_person(account: ConnectedAccount, person: Person, values: Mapping[str
             setattr(person, field, values[field])
     if "phone" in values:
         person.phone = (
-            normalize_phone(values["phone"], country=account.country, param=f"{param}[phone]") if values["phone"] else ""
+            normalize_phone(values["phone"], country=account.country, param=f"{param}[phone]")
+            if values["phone"]
+            else ""
         )
     if "dob" in values:
         person.dob = _merge(person.dob, values["dob"])
@@ -273,7 +275,7 @@ def account_create(*, platform: Platform, params: Mapping[str, Any], livemode: b
 def account_update(*, account: ConnectedAccount, params: Mapping[str, Any]) -> ConnectedAccount:
     account = ConnectedAccount.objects.select_for_update().get(pk=account.pk)
     if "controller" in params or "type" in params:
-        raise InvalidParameter(
+        raise InvalidParameterError(
             "controller", "Controller properties are set when the account is created and cannot be changed."
         )
     representative = _apply(account, params)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -35,7 +36,7 @@ def _insert(root: dict[str, Any], key: str, value: str) -> None:
     node: Any = root
     for depth, part in enumerate(parts):
         last = depth == len(parts) - 1
-        name = "".join([parts[0], *(f"[{p}]" for p in parts[1:depth + 1])])
+        name = "".join([parts[0], *(f"[{p}]" for p in parts[1 : depth + 1])])
         if isinstance(node, list):
             if part == "":
                 index = len(node)
@@ -81,7 +82,11 @@ def _compact(value: Any) -> Any:
 
 
 def decode_form(raw: str) -> dict[str, Any]:
-    pairs = parse_qsl(raw, keep_blank_values=True, max_num_fields=MAX_PARAMS, errors="strict")
+    return decode_pairs(parse_qsl(raw, keep_blank_values=True, max_num_fields=MAX_PARAMS, errors="strict"))
+
+
+def decode_pairs(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
+    """Nest already-split ``(name, value)`` pairs (from a query string or a multipart form)."""
     root: dict[str, Any] = {}
     for key, value in pairs:
         _insert(root, key, value)
@@ -93,7 +98,7 @@ def decode_body(body: bytes, content_type: str) -> dict[str, Any]:
     """Decode a request body by its content type; raise ``ApiError`` when it cannot be."""
     if not body.strip():
         return {}
-    media_type = content_type.split(";")[0].strip().lower()
+    media_type = content_type.split(";", maxsplit=1)[0].strip().lower()
     if media_type == "application/json":
         try:
             value = json.loads(body)

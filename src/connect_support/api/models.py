@@ -25,3 +25,6 @@ class IdempotentRequest(models.Model):
             models.UniqueConstraint(fields=["api_key", "key_digest"], name="unique_idempotency_key"),
         ]
         indexes = [models.Index(fields=["created"])]
+
+    def __str__(self) -> str:
+        return f"idempotent request {self.pk} of {self.api_key_id}"

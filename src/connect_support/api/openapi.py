@@ -66,8 +66,16 @@ _ACCOUNT = {
         "type": {"type": "string", "enum": ["standard", "express", "custom", "none"]},
     },
     "required": [
-        "id", "object", "charges_enabled", "payouts_enabled", "details_submitted", "controller", "requirements",
-        "capabilities", "created", "metadata",
+        "id",
+        "object",
+        "charges_enabled",
+        "payouts_enabled",
+        "details_submitted",
+        "controller",
+        "requirements",
+        "capabilities",
+        "created",
+        "metadata",
     ],
 }
 _DELETED_ACCOUNT = {
@@ -115,8 +123,12 @@ _ERROR = {
                 "type": {
                     "type": "string",
                     "enum": [
-                        "api_error", "card_error", "idempotency_error", "invalid_request_error",
-                        "authentication_error", "rate_limit_error",
+                        "api_error",
+                        "card_error",
+                        "idempotency_error",
+                        "invalid_request_error",
+                        "authentication_error",
+                        "rate_limit_error",
                     ],
                 },
                 "code": {"type": "string"},
@@ -142,7 +154,10 @@ def _body(spec: Params) -> dict[str, Any]:
 
 
 def _responses(ok: str, description: str) -> dict[str, Any]:
-    error = {"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/error"}}}}
+    error = {
+        "description": "Error",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/error"}}},
+    }
     return {
         "200": {"description": description, "content": {"application/json": {"schema": {"$ref": ok}}}},
         "default": error,

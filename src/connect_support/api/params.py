@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from connect_support.api.errors import ApiError, invalid_request, missing_parameter, unknown_parameter
+from connect_support.api.errors import invalid_request, missing_parameter, unknown_parameter
 
 MAX_STRING = 5000
 
@@ -39,6 +39,7 @@ class String(Field):
     description: str = ""
     allow_empty: bool = True
     lower: bool = False
+    upper: bool = False
 
     def parse(self, value: Any, param: str) -> str:
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
@@ -47,11 +48,11 @@ class String(Field):
         if "\x00" in text:
             raise invalid_request(f"Invalid string: {param} contains a NUL character.", param=param)
         if len(text) > self.max_length:
-            raise invalid_request(
-                f"Invalid string: {param} must be at most {self.max_length} characters.", param=param
-            )
+            raise invalid_request(f"Invalid string: {param} must be at most {self.max_length} characters.", param=param)
         if self.lower:
             text = text.lower()
+        if self.upper:
+            text = text.upper()
         if not text and not self.allow_empty:
             raise invalid_request(f"Invalid string: {param} must not be empty.", param=param)
         if self.choices and text not in self.choices and not (text == "" and self.allow_empty):
@@ -246,4 +247,3 @@ class Params:
         if self.required:
             schema["required"] = list(self.required)
         return schema
-

@@ -16,15 +16,16 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 
-from connect_support.accounts.errors import InvalidParameter
+from connect_support.accounts.errors import InvalidParameterError
 from connect_support.accounts.models import ApiKey
 from connect_support.accounts.selectors import api_key_find
 from connect_support.accounts.services import api_key_touch
-from connect_support.api.encoding import decode_body, decode_form
+from connect_support.api.encoding import decode_body, decode_form, decode_pairs
 from connect_support.api.errors import ApiError
 from connect_support.api.idempotency import idempotent
 
@@ -73,7 +74,9 @@ def authenticate(request: HttpRequest) -> ApiKey:
     raw = _raw_key(request)
     key = api_key_find(raw_key=raw)
     if key is None:
-        raise ApiError(401, "invalid_request_error", f"Invalid API Key provided: {_masked(raw)}", code="api_key_invalid")
+        raise ApiError(
+            401, "invalid_request_error", f"Invalid API Key provided: {_masked(raw)}", code="api_key_invalid"
+        )
     if key.kind != ApiKey.Kind.SECRET:
         raise ApiError(
             401,
@@ -101,7 +104,14 @@ def _params(request: HttpRequest) -> dict[str, Any]:
         raise ApiError(
             413, "invalid_request_error", "The request body is larger than 1 MiB.", code="request_too_large"
         ) from exc
-    params = decode_body(body, request.content_type or "")
+    if request.content_type == "multipart/form-data":
+        try:
+            pairs = [(key, value) for key, values in request.POST.lists() for value in values]
+        except (ValueError, TooManyFieldsSent, MultiPartParserError) as exc:
+            raise ApiError(400, "invalid_request_error", f"Invalid multipart body: {exc}") from exc
+        params = decode_pairs(pairs)
+    else:
+        params = decode_body(body, request.content_type or "")
     # Query parameters on a POST are accepted too, as the Stripe API does.
     for key, value in parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True):
         params.setdefault(key, value)
@@ -134,7 +144,7 @@ def api_endpoint(**handlers: Handler) -> Callable[..., HttpResponse]:
             def run() -> JsonResponse:
                 try:
                     return json_response(handler(api_request, **kwargs))
-                except InvalidParameter as exc:
+                except InvalidParameterError as exc:
                     raise ApiError(400, "invalid_request_error", exc.message, code=exc.code, param=exc.param) from exc
 
             if method == "POST":
@@ -144,7 +154,9 @@ def api_endpoint(**handlers: Handler) -> Callable[..., HttpResponse]:
             return error.response()
         except Exception:
             logger.exception("api request failed", extra={"path": request.path, "method": request.method})
-            return ApiError(500, "api_error", "Something went wrong on our side; the request was not applied.").response()
+            return ApiError(
+                500, "api_error", "Something went wrong on our side; the request was not applied."
+            ).response()
 
     functools.update_wrapper(view, next(iter(handlers.values())))
     return view

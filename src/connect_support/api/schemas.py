@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from connect_support.api.params import Boolean, Hash, Integer, MapOf, Metadata, OneOf, Params, String
 
-COUNTRY = String(max_length=2, pattern=r"[A-Za-z]{2}", description="ISO 3166-1 alpha-2 country code")
+COUNTRY = String(max_length=2, pattern=r"[A-Za-z]{2}", upper=True, description="ISO 3166-1 alpha-2 country code")
 CURRENCY = String(max_length=3, pattern=r"[A-Za-z]{3}", lower=True, description="ISO 4217 currency code")
 SHORT = String(max_length=200)
 
@@ -175,9 +175,7 @@ OTHER_COMPONENTS = (
 _IMPLEMENTED_COMPONENT = Hash(
     {
         "enabled": Boolean(),
-        "features": Hash(
-            {"external_account_collection": Boolean(), "disable_stripe_user_authentication": Boolean()}
-        ),
+        "features": Hash({"external_account_collection": Boolean(), "disable_stripe_user_authentication": Boolean()}),
     },
     required=("enabled",),
 )
@@ -201,8 +199,8 @@ ACCOUNT_SESSION_CREATE = Params(
         "account": String(max_length=100, allow_empty=False),
         "components": Hash(
             {
-                **{name: _IMPLEMENTED_COMPONENT for name in IMPLEMENTED_COMPONENTS},
-                **{name: _OTHER_COMPONENT for name in OTHER_COMPONENTS},
+                **dict.fromkeys(IMPLEMENTED_COMPONENTS, _IMPLEMENTED_COMPONENT),
+                **dict.fromkeys(OTHER_COMPONENTS, _OTHER_COMPONENT),
             }
         ),
     },

@@ -7,8 +7,16 @@ from typing import Any
 from connect_support.accounts.models import ConnectedAccount, Person
 from connect_support.embedded.models import AccountSession
 
-_PROFILE_KEYS = ("mcc", "name", "product_description", "support_address", "support_email", "support_phone",
-                 "support_url", "url")
+_PROFILE_KEYS = (
+    "mcc",
+    "name",
+    "product_description",
+    "support_address",
+    "support_email",
+    "support_phone",
+    "support_url",
+    "url",
+)
 _EMPTY_REQUIREMENTS: dict[str, Any] = {
     "alternatives": [],
     "current_deadline": None,

@@ -34,8 +34,9 @@ def create_account(request: ApiRequest) -> dict[str, Any]:
 def list_accounts(request: ApiRequest) -> dict[str, Any]:
     params = schemas.LIST.parse(request.params)
     if "starting_after" in params and "ending_before" in params:
-        raise invalid_request("You may only specify one of these parameters: ending_before, starting_after.",
-                              param="starting_after")
+        raise invalid_request(
+            "You may only specify one of these parameters: ending_before, starting_after.", param="starting_after"
+        )
     cursors: dict[str, ConnectedAccount | None] = {}
     for name in ("starting_after", "ending_before"):
         if name in params:

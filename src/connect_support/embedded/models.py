@@ -24,6 +24,12 @@ class AccountSession(models.Model):
     created = models.BigIntegerField()
     expires_at = models.BigIntegerField()
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Set when the account's representative proves the phone in the authentication popup;
+    # sensitive component actions need this to be recent (see ``embedded.claims``).
+    authenticated_at = models.DateTimeField(null=True, blank=True)
+    authenticated_person = models.ForeignKey(
+        "accounts.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["expires_at"])]

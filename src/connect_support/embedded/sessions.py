@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 
-from connect_support.accounts.errors import InvalidParameter
+from connect_support.accounts.errors import InvalidParameterError
 from connect_support.accounts.ids import new_secret
 from connect_support.accounts.models import ConnectedAccount
 from connect_support.accounts.services import key_digest
@@ -37,7 +37,7 @@ def resolve_components(
         if name in IMPLEMENTED_COMPONENTS:
             features = {**DEFAULT_FEATURES, **features}
             if features["disable_stripe_user_authentication"] and account.requirement_collection != "application":
-                raise InvalidParameter(
+                raise InvalidParameterError(
                     f"components[{name}][features][disable_stripe_user_authentication]",
                     "`disable_stripe_user_authentication` can be true only for accounts whose "
                     "`controller[requirement_collection]` is `application`.",
