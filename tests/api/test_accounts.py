@@ -40,7 +40,8 @@ def test_create_account_with_controller_and_nested_params(client: Client, acme: 
     )
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["id"].startswith("acct_") and len(body["id"]) >= 29
+    assert body["id"].startswith("acct_")
+    assert len(body["id"]) >= 29
     assert body["object"] == "account"
     assert body["controller"]["stripe_dashboard"] == {"type": "none"}
     assert body["controller"]["losses"] == {"payments": "stripe"}
@@ -198,7 +199,8 @@ def test_pagination_with_cursors(client: Client, acme: PlatformWithKeys) -> None
     ids = [post(client, acme, "/v1/accounts", {"metadata[n]": str(n)}).json()["id"] for n in range(7)]
     newest_first = list(reversed(ids))
     first = client.get("/v1/accounts", {"limit": 3}, **acme.auth).json()
-    assert first["object"] == "list" and first["url"] == "/v1/accounts"
+    assert first["object"] == "list"
+    assert first["url"] == "/v1/accounts"
     assert [a["id"] for a in first["data"]] == newest_first[:3]
     assert first["has_more"] is True
     second = client.get("/v1/accounts", {"limit": 3, "starting_after": first["data"][-1]["id"]}, **acme.auth).json()
@@ -262,7 +264,8 @@ def test_authentication_errors(client: Client, acme: PlatformWithKeys) -> None:
 
 def test_routing_errors_are_json(client: Client, acme: PlatformWithKeys) -> None:
     unknown = client.get("/v1/charges", **acme.auth)
-    assert unknown.status_code == 404 and error_of(unknown)["code"] == "url_invalid"
+    assert unknown.status_code == 404
+    assert error_of(unknown)["code"] == "url_invalid"
     assert client.get("/v1/", **acme.auth).status_code == 404
     wrong_method = client.put("/v1/accounts", **acme.auth)
     assert wrong_method.status_code == 405
