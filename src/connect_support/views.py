@@ -17,8 +17,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if request.path.startswith("/v1/"):
         return JsonResponse(
-            {"error": {"type": "invalid_request_error", "code": "url_invalid",
-                       "message": f"Unrecognized request URL ({request.method}: {request.path})."}},
+            {
+                "error": {
+                    "type": "invalid_request_error",
+                    "code": "url_invalid",
+                    "message": f"Unrecognized request URL ({request.method}: {request.path}).",
+                }
+            },
             status=404,
         )
     return render(request, "404.html", status=404)
