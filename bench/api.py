@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _harness import bench_env, cli, data_dir, free_port, lua_post, server, wrk  # noqa: E402
+from _harness import bench_env, cli, data_dir, free_port, lua_post, server, wrk
 
 
 def main() -> None:

@@ -4,24 +4,18 @@ from __future__ import annotations
 
 import os
 import socket
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-# Before Django reads its settings: a fresh data dir (outbox, jobs, secret key) per run
-# and a file-backed SQLite test database that server threads can share.
-_worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-os.environ.setdefault("CONNECT_SUPPORT_DATA_DIR", tempfile.mkdtemp(prefix=f"cs-tests-{_worker}-"))
-os.environ["TEST_SQLITE_FILE"] = "1"
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by the
 # tests themselves are still synchronous and safe.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-import pytest  # noqa: E402
-import uvicorn  # noqa: E402
+import pytest
+import uvicorn
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

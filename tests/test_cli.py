@@ -17,7 +17,11 @@ import pytest
 
 
 def _env(data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "TEST_SQLITE_FILE"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "TEST_SQLITE_FILE", "DJANGO_SETTINGS_MODULE"}
+    }
     env["CONNECT_SUPPORT_DATA_DIR"] = str(data_dir)
     return env
 
@@ -96,7 +100,9 @@ def test_serve_runs_the_web_and_the_job_worker_and_stops_both(tmp_path: Path) ->
         accounts = httpx.get(f"{base}/v1/accounts", headers={"Authorization": f"Bearer {key}"}).json()
         assert {a["id"] for a in accounts["data"]} == {a["id"] for a in seeded["platforms"][0]["accounts"]}
         children = subprocess.run(
-            ["pgrep", "-P", str(process.pid), "-f", "connect_support worker"], capture_output=True, text=True,
+            ["pgrep", "-P", str(process.pid), "-f", "connect_support worker"],
+            capture_output=True,
+            text=True,
             check=False,
         ).stdout.split()
         assert children, "the embedded mode runs the job worker beside the web server"

@@ -1,11 +1,12 @@
 """``connect-support``: set up, seed and run the service.
 
-    connect-support migrate
-    connect-support seed-demo [--json] [--base-url URL]
-    connect-support serve [--host H] [--port P] [--workers N]
-    connect-support demo [--host H] [--port P]
-    connect-support worker
-    connect-support manage <django-admin arguments>
+connect-support migrate
+connect-support seed-demo [--json] [--base-url URL]
+connect-support serve [--host H] [--port P] [--workers N]
+connect-support demo [--host H] [--port P]
+connect-support load-content [--content-dir DIR]
+connect-support worker
+connect-support manage <django-admin arguments>
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import signal
 import subprocess
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -34,7 +37,7 @@ def _base_url(host: str, port: int) -> str:
 
     if settings.PUBLIC_URL:
         return str(settings.PUBLIC_URL)
-    shown = "127.0.0.1" if host in {"0.0.0.0", "::"} else host
+    shown = "127.0.0.1" if host in {"0.0.0.0", "::"} else host  # noqa: S104 (only a display name)
     return f"http://{shown}:{port}"
 
 
@@ -45,20 +48,18 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_seed(result: dict[str, object], as_json: bool) -> None:
+def _print_seed(result: dict[str, Any], as_json: bool) -> None:
     if as_json:
         print(json.dumps(result, indent=2))
         return
     print("Demo data is ready.")
-    platforms = result["platforms"]
-    assert isinstance(platforms, list)
+    platforms: list[dict[str, Any]] = result["platforms"]
     for platform in platforms:
         print(f"\n  Platform {platform['name']}  secret key {platform['secret_key']}")
         for account in platform["accounts"]:
             support = "supported by the operator" if account["eligible"] else "supported by the platform"
             print(f"    {account['id']}  {account['email']:<24} {account['phone']}  ({account['state']}, {support})")
-    agent = result["agent"]
-    assert isinstance(agent, dict)
+    agent: dict[str, str] = result["agent"]
     print(f"\n  Agent {agent['email']}  password {agent['password']}  TOTP secret {agent['totp_secret']}")
 
 
@@ -70,13 +71,31 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _die_with_parent() -> None:
+    """Ask Linux to send SIGTERM to this child if the parent dies, even by SIGKILL."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the parent's clean shutdown still stops us
+        pass
+
+
 def _start_children() -> list[subprocess.Popen[bytes]]:
     """In the embedded mode one command runs everything: the job worker runs beside the web."""
     from django.conf import settings
 
     if settings.SCALE_OUT:
         return []
-    return [subprocess.Popen([sys.executable, "-m", "connect_support", "worker"])]
+    # preexec_fn is safe here: no thread has been started yet in this process.
+    worker = [sys.executable, "-m", "connect_support", "worker"]
+    return [subprocess.Popen(worker, preexec_fn=_die_with_parent)]  # noqa: PLW1509
+
+
+def _exit_on_sigterm(signum: int, _frame: object) -> None:
+    # uvicorn re-raises the signal it shut down for; exiting through SystemExit lets the
+    # ``finally`` below stop the children.
+    raise SystemExit(0)
 
 
 def _stop_children(children: Sequence[subprocess.Popen[bytes]]) -> None:
@@ -101,6 +120,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     children = _start_children()
     try:
         uvicorn.run(
@@ -140,6 +160,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return cmd_serve(args)
 
 
+def cmd_load_content(args: argparse.Namespace) -> int:
+    from connect_support.helpcenter.loader import ContentError, load_content
+
+    try:
+        report = load_content(content_dir=args.content_dir)
+    except ContentError as error:
+        print(f"connect-support: {error}", file=sys.stderr)
+        return 1
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(report.summary())
+    return 0
+
+
 def cmd_worker(_args: argparse.Namespace) -> int:
     from django.core.management import call_command
 
@@ -165,6 +199,9 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "serve":
             command.add_argument("--workers", type=int, default=1)
         command.set_defaults(func=func)
+    load = commands.add_parser("load-content", help="load the support site's topics and articles from content/")
+    load.add_argument("--content-dir", type=Path, default=None, help="default: the content/ folder of the checkout")
+    load.set_defaults(func=cmd_load_content)
     commands.add_parser("worker", help="run the background job worker").set_defaults(func=cmd_worker)
     manage = commands.add_parser("manage", help="run a Django management command")
     manage.add_argument("arguments", nargs=argparse.REMAINDER)

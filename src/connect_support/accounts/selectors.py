@@ -25,9 +25,14 @@ def platform_accounts(*, platform: Platform, livemode: bool | None = None) -> Qu
     return queryset
 
 
-def account_get_for_platform(*, platform: Platform, account_id: str) -> ConnectedAccount | None:
+def account_get_for_platform(
+    *, platform: Platform, account_id: str, with_persons: bool = True
+) -> ConnectedAccount | None:
     """The platform's account with that id; another platform's account is not found."""
-    return platform_accounts(platform=platform).prefetch_related("persons").filter(pk=account_id).first()
+    queryset = platform_accounts(platform=platform).filter(pk=account_id)
+    if with_persons:
+        queryset = queryset.prefetch_related("persons")
+    return queryset.first()
 
 
 @dataclass(frozen=True)

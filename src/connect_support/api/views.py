@@ -18,8 +18,12 @@ from connect_support.api.serializers import account_object, account_session_obje
 from connect_support.embedded.sessions import account_session_create
 
 
-def _account(request: ApiRequest, account_id: str, *, param: str | None = None, status: int = 404) -> ConnectedAccount:
-    account = selectors.account_get_for_platform(platform=request.key.platform, account_id=account_id)
+def _account(
+    request: ApiRequest, account_id: str, *, param: str | None = None, status: int = 404, with_persons: bool = True
+) -> ConnectedAccount:
+    account = selectors.account_get_for_platform(
+        platform=request.key.platform, account_id=account_id, with_persons=with_persons
+    )
     if account is None or account.livemode != request.key.livemode:
         raise no_such("account", account_id, param=param, status=status)
     return account
@@ -72,7 +76,7 @@ def delete_account(request: ApiRequest, account_id: str) -> dict[str, Any]:
 
 def create_account_session(request: ApiRequest) -> dict[str, Any]:
     params = schemas.ACCOUNT_SESSION_CREATE.parse(request.params)
-    account = _account(request, params["account"], param="account", status=400)
+    account = _account(request, params["account"], param="account", status=400, with_persons=False)
     created = account_session_create(
         account=account,
         components=params["components"],

@@ -1,0 +1,17 @@
+"""Settings for the test run: a fresh data dir and a file-backed SQLite test database.
+
+pytest-django imports this before any conftest, so the environment is set in time.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+os.environ.setdefault("CONNECT_SUPPORT_DATA_DIR", tempfile.mkdtemp(prefix=f"cs-tests-{_worker}-"))
+# Server threads in the tests share the test database, which an in-memory SQLite
+# database cannot do without table-level locking errors.
+os.environ["TEST_SQLITE_FILE"] = "1"
+
+from connect_support.settings import *  # noqa: E402, F403
