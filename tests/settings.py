@@ -15,3 +15,7 @@ os.environ.setdefault("CONNECT_SUPPORT_DATA_DIR", tempfile.mkdtemp(prefix=f"cs-t
 os.environ["TEST_SQLITE_FILE"] = "1"
 
 from connect_support.settings import *  # noqa: E402, F403
+
+# Server threads close their connection after each request, so that the test database
+# can be dropped at the end of a PostgreSQL run.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -59,7 +59,8 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 SCALE_OUT = bool(REDIS_URL)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, behind the console's two-factor sign-in (see console/admin_site.py).
+    "connect_support.console.admin_config.ConsoleAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -72,15 +73,21 @@ INSTALLED_APPS = [
     "connect_support.api",
     "connect_support.embedded",
     "connect_support.platform_demo",
+    "connect_support.console",
+    "connect_support.helpcenter",
+    "anymail",
+    "connect_support.cases",
 ]
 
 MIDDLEWARE = [
     "connect_support.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "connect_support.identity.middleware.SignInSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -117,8 +124,7 @@ def _database() -> dict[str, Any]:
             # WAL lets readers run beside the writer; IMMEDIATE takes the write lock at
             # BEGIN so concurrent writers queue on busy_timeout instead of failing.
             "init_command": (
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;"
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;"
             ),
             "transaction_mode": "IMMEDIATE",
         },
@@ -200,8 +206,40 @@ def _email() -> dict[str, Any]:
 globals().update(_email())
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", f"{OPERATOR_NAME} <support@localhost>")
 MAIL_DOMAIN = os.environ.get("MAIL_DOMAIN", "localhost")
+if os.environ.get("EMAIL_BACKEND"):
+    # An ESP through django-anymail, e.g. anymail.backends.mailgun.EmailBackend (docs/email.md).
+    EMAIL_BACKEND = os.environ["EMAIL_BACKEND"]
+
+# Email cases (docs/email.md). Replies come to support+<case token>@MAIL_DOMAIN.
+SUPPORT_EMAIL_LOCAL_PART = os.environ.get("SUPPORT_EMAIL_LOCAL_PART", "support")
+# The SMTP receiver that `serve` runs in the embedded mode and `connect-support smtpd` runs
+# in the scale-out mode. SMTPD_PORT=0 keeps `serve` from starting it.
+SMTPD_HOST = os.environ.get("SMTPD_HOST", "127.0.0.1")
+SMTPD_PORT = int(os.environ.get("SMTPD_PORT", "2525"))
+SMTPD_TLS_CERT = os.environ.get("SMTPD_TLS_CERT", "")
+SMTPD_TLS_KEY = os.environ.get("SMTPD_TLS_KEY", "")
+CASES_INBOUND_MAX_BYTES = 40 * 1024 * 1024
+CASES_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+CASES_ATTACHMENT_MAX_FILES = 5
+CASES_MAIL_RETRY_BASE_SECONDS = 30
+CASES_MAIL_RETRY_CAP_SECONDS = 60 * 60
+CASES_MAIL_GIVE_UP_SECONDS = 3 * 24 * 60 * 60
+CASES_FIRST_RESPONSE_HOURS = 24
+CASES_RESOLUTION_HOURS = 72
+CASES_INBOUND_PER_SENDER_PER_HOUR = 60
+CASES_ACKNOWLEDGEMENTS_PER_SENDER_PER_HOUR = 5
+CASES_RAW_MAIL_RETENTION_DAYS = 90
+# ESP inbound webhooks (django-anymail): every ANYMAIL_<NAME> variable becomes a setting,
+# e.g. ANYMAIL_WEBHOOK_SECRET=user:pass, ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY=….
+ANYMAIL = {key.removeprefix("ANYMAIL_"): value for key, value in os.environ.items() if key.startswith("ANYMAIL_")}
 OUTBOX_DIR = DATA_DIR / "outbox"
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "outbox")
+# SMS_BACKEND=twilio reads these; TWILIO_API_BASE overrides https://api.twilio.com.
+TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
+TWILIO_FROM_NUMBER = os.environ.get("TWILIO_FROM_NUMBER", "")
+TWILIO_MESSAGING_SERVICE_SID = os.environ.get("TWILIO_MESSAGING_SERVICE_SID", "")
+TWILIO_API_BASE = os.environ.get("TWILIO_API_BASE", "")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -214,6 +252,41 @@ if SESSION_COOKIE_SECURE:
     SECURE_HSTS_SECONDS = 31536000
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Identity and access (docs/security.md). Sessions end after 12 hours whatever happens;
+# the 30-minute idle limit and revocation are enforced by identity's middleware.
+SESSION_COOKIE_AGE = 12 * 60 * 60
+AUTHENTICATION_BACKENDS = ["connect_support.identity.backends.RoleAwareBackend"]
+LOGIN_URL = "/console/login/"
+CSRF_FAILURE_VIEW = "connect_support.identity.views.csrf_failure"
+# Rate-limit counters live in the default cache (Redis in scale-out) under this prefix.
+RATE_LIMIT_CACHE_PREFIX = "rl"
+
+
+def _content_security_policy() -> dict[str, Any]:
+    from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
+
+    directives: dict[str, Any] = {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        # Style attributes only (no <style> blocks without the nonce): they cannot run code.
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "https:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+    if SESSION_COOKIE_SECURE:
+        directives["upgrade-insecure-requests"] = True
+    return {"DIRECTIVES": directives}
+
+
+CONTENT_SECURITY_POLICY = _content_security_policy()
+
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français")]
 TIME_ZONE = "UTC"
@@ -222,8 +295,27 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# The site-wide stylesheet lives outside any app (connect_support/static/).
+STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "/media/"
+if os.environ.get("S3_BUCKET"):
+    # Case attachments in S3-compatible storage: pip install 'connect-support[s3]' (docs/email.md).
+    STORAGES = {
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": os.environ["S3_BUCKET"],
+                "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+                "region_name": os.environ.get("S3_REGION") or None,
+                "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
+                "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+                "file_overwrite": False,
+                "querystring_auth": True,
+            },
+        },
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 # The API accepts bodies up to 1 MiB; the check lives in the API layer so that it can
 # answer in the API's own error shape.

@@ -9,6 +9,15 @@ urlpatterns = [
     path("v1/", include("connect_support.api.urls")),
     path("demo/", include("connect_support.platform_demo.urls")),
     path("admin/", admin.site.urls),
+    # Sign-in pages first: the help center's catch-all topic pattern would take "auth/".
+    path("embedded-connect/auth/", include("connect_support.identity.urls")),
+    path("embedded/auth/", include("connect_support.embedded.auth_urls")),
+    path("embedded/api/", include("connect_support.embedded.component_urls")),
+    path("console/", include("connect_support.console.urls")),
+    # Email cases before the help center's catch-all topic pattern; ESP inbound webhooks.
+    path("embedded-connect/cases/", include("connect_support.cases.urls")),
+    path("mail/", include("connect_support.cases.mail_urls")),
+    path("embedded-connect/", include("connect_support.helpcenter.urls")),
 ]
 
 handler404 = "connect_support.views.page_not_found"

@@ -21,7 +21,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from connect_support.accounts.models import Person
 from connect_support.embedded.claims import (
@@ -32,14 +32,14 @@ from connect_support.embedded.claims import (
 from connect_support.embedded.models import AccountSession
 from connect_support.identity import policy
 from connect_support.identity.audit import AuditKind, audit_record, client_ip
-from connect_support.identity.codes import mask_phone
 from connect_support.identity.challenges import (
-    ChallengeRefused,
+    ChallengeRefusedError,
     challenge_get,
     challenge_resend,
     challenge_start_for_person,
     challenge_verify,
 )
+from connect_support.identity.codes import mask_phone
 from connect_support.identity.forms import CodeForm
 from connect_support.identity.handoff import handoff_issue
 from connect_support.identity.headers import keep_cross_origin_opener, origin_allowed
@@ -93,7 +93,7 @@ EXPIRED_MESSAGE = "Close this window and choose the action again on your platfor
 
 @never_cache
 @keep_cross_origin_opener
-@require_http_methods(["GET"])
+@require_safe
 def popup(request: HttpRequest) -> HttpResponse:
     token = request.GET.get("token")
     if token is not None:
@@ -140,13 +140,14 @@ def send(request: HttpRequest) -> HttpResponse:
         return _problem(
             request,
             "No mobile number on file",
-            f"Ask {live.platform.display_name} to add the mobile number of the account's representative, then try again.",
+            f"Ask {live.platform.display_name} to add the mobile number of the account's representative, "
+            "then try again.",
         )
     try:
         started = challenge_start_for_person(
             account=live.account, person=person, purpose=OtpChallenge.Purpose.COMPONENT, ip=client_ip(request)
         )
-    except ChallengeRefused as refused:
+    except ChallengeRefusedError as refused:
         context = _start_context(state, live)
         context["error"] = refused.message
         return _page(request, "start.html", context, status=429)
@@ -154,7 +155,9 @@ def send(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(reverse("embedded-auth-code"))
 
 
-def _code_context(state: dict[str, Any], live: AccountSession, challenge: OtpChallenge, form: CodeForm) -> dict[str, Any]:
+def _code_context(
+    state: dict[str, Any], live: AccountSession, challenge: OtpChallenge, form: CodeForm
+) -> dict[str, Any]:
     wait = policy.CODE_RESEND_COOLDOWN_SECONDS - int(time.time() - challenge.last_sent_at.timestamp())
     return {
         "form": form,
@@ -179,7 +182,7 @@ def _popup_challenge(state: dict[str, Any], live: AccountSession) -> OtpChalleng
 
 @never_cache
 @keep_cross_origin_opener
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def code(request: HttpRequest) -> HttpResponse:
     state, live = _live_session(request)
     if live is None:
@@ -211,7 +214,7 @@ def code(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @keep_cross_origin_opener
-@require_http_methods(["GET"])
+@require_safe
 def done(request: HttpRequest) -> HttpResponse:
     state, live = _live_session(request)
     if live is None or not state.get("done") or live.authenticated_at is None:
@@ -238,7 +241,7 @@ def resend(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(reverse("embedded-auth"))
     try:
         started = challenge_resend(challenge_id=challenge.pk, ip=client_ip(request))
-    except ChallengeRefused as refused:
+    except ChallengeRefusedError as refused:
         context = _code_context(state, live, challenge, CodeForm())
         context["resend_error"] = refused.message
         return _page(request, "code.html", context, status=429)
@@ -285,5 +288,7 @@ def handoff(request: HttpRequest) -> JsonResponse:
         source=session.pk,
     )
     next_url = safe_next(request, request.POST.get("next"))
-    url = request.build_absolute_uri(reverse("support-auth-handoff") + "?" + urlencode({"token": raw, "next": next_url}))
+    url = request.build_absolute_uri(
+        reverse("support-auth-handoff") + "?" + urlencode({"token": raw, "next": next_url})
+    )
     return _json({"url": url, "expires_in": policy.HANDOFF_TTL_SECONDS}, 200, origin)

@@ -36,7 +36,7 @@ class ClaimError(Exception):
         self.message = message
 
 
-class StepUpRequired(Exception):
+class StepUpRequiredError(Exception):
     """The action needs an authentication younger than ``STEP_UP_MAX_AGE_SECONDS``."""
 
 
@@ -114,6 +114,6 @@ def account_session_recently_authenticated(
 
 
 def account_session_require_step_up(*, session: AccountSession) -> None:
-    """Call before a sensitive action; ``StepUpRequired`` means: open the popup again."""
+    """Call before a sensitive action; ``StepUpRequiredError`` means: open the popup again."""
     if not account_session_recently_authenticated(session=session):
-        raise StepUpRequired("Confirm it's you: this change needs a code sent to your phone.")
+        raise StepUpRequiredError("Confirm it's you: this change needs a code sent to your phone.")
