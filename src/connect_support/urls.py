@@ -16,6 +16,7 @@ urlpatterns = [
     path("console/", include("connect_support.console.urls")),
     # Email cases before the help center's catch-all topic pattern; ESP inbound webhooks.
     path("embedded-connect/cases/", include("connect_support.cases.urls")),
+    path("embedded-connect/chat/", include("connect_support.chat.urls")),
     path("mail/", include("connect_support.cases.mail_urls")),
     path("embedded-connect/", include("connect_support.helpcenter.urls")),
 ]

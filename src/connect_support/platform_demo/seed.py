@@ -10,7 +10,9 @@ from django.db import transaction
 
 from connect_support.accounts.eligibility import support_eligibility
 from connect_support.accounts.models import ApiKey, ConnectedAccount, Platform
+from connect_support.accounts.onboarding import account_details_submit
 from connect_support.accounts.services import account_create, api_key_create, key_digest, platform_create
+from connect_support.helpcenter.loader import load_content
 from connect_support.identity.agents import agent_ensure
 from connect_support.platform_demo.keys import (
     DEMO_PLATFORMS,
@@ -54,11 +56,20 @@ def _complete_individual(first: str, last: str, email: str, phone: str, line1: s
 def _demo_accounts(platform: DemoPlatform) -> list[dict[str, Any]]:
     """Three accounts per platform: active, restricted (a failed address check), new."""
     domain = f"{platform.slug}.example"
-    phones = ("+14155550101", "+14155550102", "+14155550103") if platform.supported else (
-        "+14155550111", "+14155550112", "+14155550113")
+    phones = (
+        ("+14155550101", "+14155550102", "+14155550103")
+        if platform.supported
+        else ("+14155550111", "+14155550112", "+14155550113")
+    )
     tos = {"date": 1767225600, "ip": "203.0.113.10"}
-    bank = {"object": "bank_account", "country": "US", "currency": "usd", "account_number": "000123456789",
-            "routing_number": "110000000", "account_holder_name": "Owner"}
+    bank = {
+        "object": "bank_account",
+        "country": "US",
+        "currency": "usd",
+        "account_number": "000123456789",
+        "routing_number": "110000000",
+        "account_holder_name": "Owner",
+    }
     names = (
         ("Blue Fern Studio", "Ana", "Silva", "Olive & Thread", "Kofi", "Mensah")
         if platform.supported
@@ -70,9 +81,14 @@ def _demo_accounts(platform: DemoPlatform) -> list[dict[str, Any]]:
             "demo": f"{platform.slug}-active",
             "email": f"{names[1].lower()}@{domain}",
             "business_type": "individual",
-            "business_profile": {"name": names[0], "mcc": "5734", "url": f"https://{names[0].split()[0].lower()}.{domain}"},
-            "individual": _complete_individual(names[1], names[2], f"{names[1].lower()}@{domain}", phones[0],
-                                               "510 Townsend St"),
+            "business_profile": {
+                "name": names[0],
+                "mcc": "5734",
+                "url": f"https://{names[0].split()[0].lower()}.{domain}",
+            },
+            "individual": _complete_individual(
+                names[1], names[2], f"{names[1].lower()}@{domain}", phones[0], "510 Townsend St"
+            ),
             "external_account": bank,
             "tos_acceptance": tos,
         },
@@ -81,8 +97,9 @@ def _demo_accounts(platform: DemoPlatform) -> list[dict[str, Any]]:
             "email": f"{names[4].lower()}@{domain}",
             "business_type": "individual",
             "business_profile": {"name": names[3], "mcc": "5399", "product_description": "Handmade goods"},
-            "individual": _complete_individual(names[4], names[5], f"{names[4].lower()}@{domain}", phones[1],
-                                               "address_no_match"),
+            "individual": _complete_individual(
+                names[4], names[5], f"{names[4].lower()}@{domain}", phones[1], "address_no_match"
+            ),
             "external_account": bank,
             "tos_acceptance": tos,
         },
@@ -90,8 +107,12 @@ def _demo_accounts(platform: DemoPlatform) -> list[dict[str, Any]]:
             "demo": f"{platform.slug}-new",
             "email": f"{third[1].lower()}@{domain}",
             "business_profile": {"name": third[0]},
-            "individual": {"first_name": third[1], "last_name": third[2], "email": f"{third[1].lower()}@{domain}",
-                           "phone": phones[2]},
+            "individual": {
+                "first_name": third[1],
+                "last_name": third[2],
+                "email": f"{third[1].lower()}@{domain}",
+                "phone": phones[2],
+            },
         },
     ]
 
@@ -125,10 +146,19 @@ def _ensure_account(platform: Platform, spec: dict[str, Any], supported: bool) -
         return found
     params = {key: value for key, value in spec.items() if key != "demo"}
     params.update(
-        {"country": "US", "controller": _CONTROLLERS[supported], "capabilities": _CAPABILITIES,
-         "metadata": {"demo": demo_tag}}
+        {
+            "country": "US",
+            "controller": _CONTROLLERS[supported],
+            "capabilities": _CAPABILITIES,
+            "metadata": {"demo": demo_tag},
+        }
     )
-    return account_create(platform=platform, params=params)
+    account = account_create(platform=platform, params=params)
+    if "tos_acceptance" in spec:
+        # These sellers went through onboarding to the end (the restricted one still has a
+        # failed address check to fix from the notification banner).
+        account = account_details_submit(account=account, tos_acceptance=spec["tos_acceptance"])
+    return account
 
 
 def totp_secret_for_demo() -> str:
@@ -176,6 +206,8 @@ def seed_demo(*, base_url: str) -> dict[str, Any]:
         totp_secret=totp_secret,
     )
     result["agent"] = {"email": DEMO_AGENT_EMAIL, "password": password, "totp_secret": totp_secret}
+    # The support site's topics and articles (idempotent: unchanged files change nothing).
+    load_content()
     result["urls"] = {
         "home": f"{base_url}/",
         "support_site": f"{base_url}/embedded-connect/",

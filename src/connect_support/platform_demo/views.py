@@ -6,13 +6,19 @@ from typing import Any, cast
 
 import stripe
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from connect_support.accounts.eligibility import support_eligibility
-from connect_support.platform_demo.keys import DEMO_PLATFORMS, DemoPlatform, demo_platform, demo_secret_key
+from connect_support.platform_demo.keys import (
+    DEMO_PLATFORMS,
+    DemoPlatform,
+    demo_platform,
+    demo_publishable_key,
+    demo_secret_key,
+)
 
 
 def _client(request: HttpRequest, platform: DemoPlatform) -> stripe.StripeClient:
@@ -64,6 +70,80 @@ async def home(request: HttpRequest) -> HttpResponse:
         context["accounts"] = []
         context["api_error"] = exc.user_message or str(exc)
     return render(request, "platform_demo/home.html", context)
+
+
+@require_http_methods(["GET"])
+async def seller_settings(request: HttpRequest, platform_slug: str, account_id: str) -> HttpResponse:
+    """The platform's "seller settings" page: the banner, then onboarding or account
+    management, embedded with connect.js. The page keeps no secret: the client secret is
+    minted per page view by :func:`account_session` below."""
+    platform = demo_platform(platform_slug)
+    if platform.slug != platform_slug:
+        raise Http404("No such demo platform.")
+    try:
+        account = await _client(request, platform).v1.accounts.retrieve_async(account_id)
+    except stripe.InvalidRequestError as exc:
+        raise Http404("No such seller.") from exc
+    except stripe.StripeError as exc:
+        return render(
+            request, "platform_demo/seller.html", {"platform": platform, "api_error": exc.user_message or str(exc)}
+        )
+    requested = request.GET.get("overlays", "dialog")
+    overlays = requested if requested in {"dialog", "drawer"} else "dialog"
+    row = _row(account)
+    config = {
+        "publishableKey": demo_publishable_key(platform),
+        "accountSessionUrl": reverse("demo-account-session", args=[platform.slug, account.id]),
+        "connectUrl": reverse("connect-js"),
+        "component": "account_management" if account.details_submitted else "account_onboarding",
+        "appearance": {
+            "overlays": overlays,
+            "variables": {"colorPrimary": _BRAND[platform.slug], "borderRadius": "10px"},
+        },
+    }
+    response = render(
+        request,
+        "platform_demo/seller.html",
+        {
+            "platform": platform,
+            "platforms": DEMO_PLATFORMS,
+            "account": row,
+            "brand": _BRAND[platform.slug],
+            "config": config,
+            "overlays": overlays,
+        },
+    )
+    # The authentication popup must keep its opener to report back (docs/embedding.md).
+    response.headers["Cross-Origin-Opener-Policy"] = "same-origin-allow-popups"
+    return response
+
+
+_BRAND = {"juniper": "#0f766e", "ledgerly": "#6d28d9"}
+
+
+@require_POST
+async def account_session(request: HttpRequest, platform_slug: str, account_id: str) -> JsonResponse:
+    """The platform's server side: one account session per page view, through the API.
+
+    A real platform takes the account from its own signed-in user; the demo takes it from
+    the address, as if the visitor had signed in as that seller."""
+    platform = demo_platform(platform_slug)
+    try:
+        session = await _client(request, platform).v1.account_sessions.create_async(
+            params={
+                "account": account_id,
+                "components": {
+                    "account_onboarding": {"enabled": True},
+                    "account_management": {"enabled": True},
+                    "notification_banner": {"enabled": True},
+                },
+            }
+        )
+    except stripe.StripeError as exc:
+        return JsonResponse({"error": exc.user_message or str(exc)}, status=502)
+    response = JsonResponse({"client_secret": session.client_secret})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_POST
