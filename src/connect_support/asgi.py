@@ -6,17 +6,26 @@ import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "connect_support.settings")
 
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402  (settings first)
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
-from django.core.asgi import get_asgi_application  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter
+from channels.security.websocket import AllowedHostsOriginValidator
+from django.core.asgi import get_asgi_application
 
 django_application = get_asgi_application()
 
-websocket_routes: list[object] = []
+# Anonymous support-site pages are answered from rendered bytes before Django is entered.
+# Static files come from memory, compressed, before Django too.
+from connect_support.helpcenter.page_cache import HelpPageCache  # noqa: E402 (needs Django set up)
+from connect_support.helpcenter.static_assets import StaticAssets  # noqa: E402
+
+http_application = StaticAssets(HelpPageCache(django_application))
+
+from connect_support.chat.ws_urls import websocket_urlpatterns as chat_websocket_routes  # noqa: E402
+
+websocket_routes: list[object] = [*chat_websocket_routes]
 
 application = ProtocolTypeRouter(
     {
-        "http": django_application,
+        "http": http_application,
         "websocket": AllowedHostsOriginValidator(URLRouter(websocket_routes)),
     }
 )

@@ -6,6 +6,8 @@ connect-support serve [--host H] [--port P] [--workers N]
 connect-support demo [--host H] [--port P]
 connect-support load-content [--content-dir DIR]
 connect-support worker
+connect-support smtpd [--host H] [--port P]
+connect-support ingest-email [--sender S] [--recipient R] < message.eml
 connect-support manage <django-admin arguments>
 """
 
@@ -89,7 +91,12 @@ def _start_children() -> list[subprocess.Popen[bytes]]:
         return []
     # preexec_fn is safe here: no thread has been started yet in this process.
     worker = [sys.executable, "-m", "connect_support", "worker"]
-    return [subprocess.Popen(worker, preexec_fn=_die_with_parent)]  # noqa: PLW1509
+    children = [subprocess.Popen(worker, preexec_fn=_die_with_parent)]  # noqa: PLW1509
+    if settings.SMTPD_PORT:
+        # The SMTP receiver for inbound case mail (cases/inbound/smtp.py); SMTPD_PORT=0 turns it off.
+        smtpd = [sys.executable, "-m", "connect_support", "smtpd"]
+        children.append(subprocess.Popen(smtpd, preexec_fn=_die_with_parent))  # noqa: PLW1509
+    return children
 
 
 def _exit_on_sigterm(signum: int, _frame: object) -> None:
@@ -181,6 +188,58 @@ def cmd_worker(_args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_smtpd(args: argparse.Namespace) -> int:
+    """Receive case mail over SMTP until SIGTERM or Ctrl-C."""
+    import threading
+
+    from django.conf import settings
+
+    from connect_support.cases.inbound.smtp import smtp_receiver_serve_forever
+
+    host = args.host or settings.SMTPD_HOST
+    port = settings.SMTPD_PORT if args.port is None else args.port
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())
+    signal.signal(signal.SIGINT, lambda _signum, _frame: stop.set())
+    try:
+        smtp_receiver_serve_forever(host=host, port=port, stop=stop)
+    except (OSError, RuntimeError) as error:
+        print(f"connect-support smtpd: cannot listen on {host}:{port}: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_ingest_email(args: argparse.Namespace) -> int:
+    """One message on standard input, as an MTA's pipe delivers it. Exit codes follow
+    sysexits.h, which MTAs understand: 0 stored, 65 refused for good, 75 try again later."""
+    from connect_support.cases.inbound.receive import inbound_mail_process, inbound_mail_store, max_inbound_bytes
+
+    raw = sys.stdin.buffer.read(max_inbound_bytes() + 1)
+    if not raw.strip():
+        print("connect-support ingest-email: no message on standard input", file=sys.stderr)
+        return 65
+    if len(raw) > max_inbound_bytes():
+        print(f"connect-support ingest-email: message larger than {max_inbound_bytes()} bytes", file=sys.stderr)
+        return 65
+    try:
+        row = inbound_mail_store(
+            raw=raw,
+            source="pipe",
+            envelope_from="" if args.sender is None else (args.sender or "<>"),
+            envelope_to=[args.recipient] if args.recipient else [],
+        )
+    except Exception as error:  # the MTA keeps the message and retries on 75
+        print(f"connect-support ingest-email: could not store the message: {error}", file=sys.stderr)
+        return 75
+    row = inbound_mail_process(inbound_id=row.pk)
+    print(
+        json.dumps(
+            {"id": row.pk, "status": row.status, "reason": row.reason, "case": row.case.number if row.case else None}
+        )
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="connect-support", description="Connect Support service.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -203,6 +262,14 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--content-dir", type=Path, default=None, help="default: the content/ folder of the checkout")
     load.set_defaults(func=cmd_load_content)
     commands.add_parser("worker", help="run the background job worker").set_defaults(func=cmd_worker)
+    smtpd = commands.add_parser("smtpd", help="receive case mail over SMTP (embedded: `serve` runs it)")
+    smtpd.add_argument("--host", default=None, help="default: SMTPD_HOST (127.0.0.1)")
+    smtpd.add_argument("--port", type=int, default=None, help="default: SMTPD_PORT (2525)")
+    smtpd.set_defaults(func=cmd_smtpd)
+    ingest = commands.add_parser("ingest-email", help="read one message on standard input (MTA pipe)")
+    ingest.add_argument("--sender", default=None, help="the envelope sender (empty for a bounce's null sender)")
+    ingest.add_argument("--recipient", default=None, help="the envelope recipient")
+    ingest.set_defaults(func=cmd_ingest_email)
     manage = commands.add_parser("manage", help="run a Django management command")
     manage.add_argument("arguments", nargs=argparse.REMAINDER)
     manage.set_defaults(func=cmd_manage)

@@ -77,6 +77,9 @@ INSTALLED_APPS = [
     "connect_support.helpcenter",
     "anymail",
     "connect_support.cases",
+    "connect_support.chat",
+    "connect_support.risk",
+    "connect_support.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -146,12 +149,14 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "cs:chan"},
+            # Live chat: an agent's connection may take a burst of events from many chats.
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": "cs:chan", "capacity": 1000},
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # Channels' InMemoryChannelLayer scans every channel on each message; ours does not (chat/layers.py).
+    CHANNEL_LAYERS = {"default": {"BACKEND": "connect_support.chat.layers.LocalChannelLayer"}}
 
 
 def _huey() -> dict[str, Any]:
@@ -351,5 +356,17 @@ LOGGING: dict[str, Any] = {
         # Client libraries log every request at INFO; keep their warnings only.
         "stripe": {"level": "WARNING"},
         "httpx": {"level": "WARNING"},
+        # aiosmtpd (the SMTP receiver) logs every SMTP command at INFO.
+        "mail.log": {"level": "WARNING"},
     },
 }
+
+# Notification-banner sources (embedded/notifications.py): requirements, then risk interventions.
+EMBEDDED_NOTIFICATION_SOURCES = [
+    "connect_support.embedded.notifications.RequirementNotifications",
+    "connect_support.risk.banner.InterventionNotifications",
+]
+
+# Called after commit with an account id when risk changes the account (risk/services.py):
+# the platform's ``account.updated`` webhook event (api/webhook_events.py).
+RISK_ACCOUNT_CHANGED_HOOKS = ["connect_support.api.webhook_events.account_updated"]
