@@ -26,4 +26,8 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
             },
             status=404,
         )
+    if request.path.startswith("/embedded-connect/"):
+        from connect_support.helpcenter.views import not_found_page
+
+        return not_found_page(request)
     return render(request, "404.html", status=404)

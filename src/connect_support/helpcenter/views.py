@@ -75,6 +75,11 @@ def _not_found(request: HttpRequest, *, locale: str) -> HttpResponse:
     return _page(request, "helpcenter/not_found.html", context, locale=locale, cacheable=False, status=404)
 
 
+def not_found_page(request: HttpRequest) -> HttpResponse:
+    """The support site's 404 (with search), for any unknown path under the site."""
+    return _not_found(request, locale=_locale(request))
+
+
 def _context_block(request: HttpRequest, *, locale: str) -> dict[str, Any]:
     found = visitor_context(
         source=request.GET.get("source"),
