@@ -44,7 +44,8 @@ def test_a_rate_limited_message_can_be_processed_after_a_look(agent_client: Clie
     held = inbound_mail_receive(raw=mail(subject="Second, held back"), source="smtp")
     assert held.status == "quarantined"
     detail = agent_client.get(f"/console/mail/{held.pk}/").content.decode()
-    assert "Hello, my payout did not arrive." in detail and "Process again" in detail
+    assert "Hello, my payout did not arrive." in detail
+    assert "Process again" in detail
     response = agent_client.post(f"/console/mail/{held.pk}/release/")
     assert response.status_code == 302
     held.refresh_from_db()
