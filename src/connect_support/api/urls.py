@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
 from connect_support.api import views
+from connect_support.api import webhook_views
 from connect_support.api.pipeline import not_found
 from connect_support.embedded import loader
 
@@ -14,5 +15,8 @@ urlpatterns = [
     re_path(
         r"^connect/(?P<version>[0-9a-f]{16})/(?P<name>[a-z][a-z0-9_-]*\.js)$", loader.module, name="connect-module"
     ),
+    # Platform webhooks (webhooks/): Stripe's webhook endpoint resource.
+    path("webhook_endpoints", webhook_views.webhook_endpoints, name="api-webhook-endpoints"),
+    path("webhook_endpoints/<str:endpoint_id>", webhook_views.webhook_endpoint, name="api-webhook-endpoint"),
     re_path(r"^(?P<rest>.*)$", not_found),
 ]
