@@ -63,3 +63,23 @@ def make_account(platform: Platform, *, supported: bool = True, **params: Any) -
     }
     defaults.update(params)
     return account_create(platform=platform, params=defaults)
+
+
+def complete_individual_params() -> dict[str, Any]:
+    """Everything an individual's account needs for card payments and payouts to be active."""
+    return {
+        "business_type": "individual",
+        "capabilities": {"card_payments": {"requested": True}, "transfers": {"requested": True}},
+        "business_profile": {"mcc": "5734", "url": "https://shop.example"},
+        "individual": {
+            "first_name": "Robin",
+            "last_name": "Owner",
+            "email": "robin@shop.example",
+            "phone": "+14155550199",
+            "dob": {"day": 1, "month": 2, "year": 1990},
+            "address": {"line1": "1 Main St", "city": "Springfield", "postal_code": "94110"},
+            "ssn_last_4": "0000",
+        },
+        "external_account": {"account_number": "000123456789", "routing_number": "110000000"},
+        "tos_acceptance": {"date": 1767225600, "ip": "203.0.113.9"},
+    }

@@ -370,3 +370,7 @@ EMBEDDED_NOTIFICATION_SOURCES = [
 # Called after commit with an account id when risk changes the account (risk/services.py):
 # the platform's ``account.updated`` webhook event (api/webhook_events.py).
 RISK_ACCOUNT_CHANGED_HOOKS = ["connect_support.api.webhook_events.account_updated"]
+# accounts/services.py: restrictions laid over freshly computed flags (risk pauses stay
+# paused through any update), and what to call after commit when an account changes.
+ACCOUNT_RESTRICTION_OVERLAYS = ["connect_support.risk.effects.account_risk_overlay"]
+ACCOUNT_CHANGED_HOOKS = RISK_ACCOUNT_CHANGED_HOOKS

@@ -10,11 +10,14 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Iterable, Mapping
+from functools import partial
 from typing import Any
 
 import phonenumbers
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from connect_support.accounts.errors import InvalidParameterError
 from connect_support.accounts.ids import new_secret
@@ -266,7 +269,7 @@ def account_create(*, platform: Platform, params: Mapping[str, Any], livemode: b
     account.save()
     _save_representative(account, representative)
     account = ConnectedAccount.objects.prefetch_related("persons").get(pk=account.pk)
-    apply_requirements(account)
+    account_flags_refresh(account=account)
     account.save()
     return account
 
@@ -281,9 +284,27 @@ def account_update(*, account: ConnectedAccount, params: Mapping[str, Any]) -> C
     representative = _apply(account, params)
     _save_representative(account, representative)
     account = _reload(account)
-    apply_requirements(account)
+    account_flags_refresh(account=account)
     account.save()
+    account_changed_announce(account_id=account.pk)
     return account
+
+
+def account_flags_refresh(*, account: ConnectedAccount) -> None:
+    """Recompute requirements and the enabled flags, then lay the restrictions of the layers
+    above (risk interventions) over them, so that no update re-enables what they paused.
+
+    The layers are named in ``settings.ACCOUNT_RESTRICTION_OVERLAYS`` because they sit above
+    this package and may not be imported from it."""
+    apply_requirements(account)
+    for path in getattr(settings, "ACCOUNT_RESTRICTION_OVERLAYS", ()):
+        import_string(path)(account)
+
+
+def account_changed_announce(*, account_id: str) -> None:
+    """After commit, tell the layers above (platform webhooks) that the account changed."""
+    for path in getattr(settings, "ACCOUNT_CHANGED_HOOKS", ()):
+        transaction.on_commit(partial(import_string(path), account_id))
 
 
 def _reload(account: ConnectedAccount) -> ConnectedAccount:
