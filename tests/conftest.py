@@ -111,3 +111,11 @@ def screenshot(page: Any, name: str) -> Path:
     path = directory / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.fixture(autouse=True)
+def _forget_remembered_api_keys() -> None:
+    """Each test starts with an empty database, so nothing remembered from before applies."""
+    from connect_support.accounts import selectors
+
+    selectors._api_key_memory.clear()

@@ -8,9 +8,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "connect_support.settings")
 
 from channels.routing import ProtocolTypeRouter, URLRouter
 from channels.security.websocket import AllowedHostsOriginValidator
-from django.core.asgi import get_asgi_application
 
-django_application = get_asgi_application()
+from connect_support.http_handler import sync_chain_asgi_application
+
+django_application = sync_chain_asgi_application()
 
 # Anonymous support-site pages are answered from rendered bytes before Django is entered.
 # Static files come from memory, compressed, before Django too.

@@ -117,8 +117,17 @@ TEMPLATES = [
 
 def _database() -> dict[str, Any]:
     if DATABASE_URL:
-        config: dict[str, Any] = dict(dj_database_url.parse(DATABASE_URL, conn_max_age=60))
-        config["CONN_HEALTH_CHECKS"] = True
+        config: dict[str, Any] = dict(dj_database_url.parse(DATABASE_URL))
+        if config["ENGINE"] == "django.db.backends.postgresql" and _env_bool("DATABASE_POOL", default=True):
+            # Under ASGI each request's sync code runs in a thread of its own, so per-thread
+            # persistent connections would mean a new connection per request; a pool shared
+            # by the threads keeps them open (Django requires CONN_MAX_AGE=0 with it).
+            config["CONN_MAX_AGE"] = 0
+            config.setdefault("OPTIONS", {})["pool"] = {
+                "min_size": 2,
+                "max_size": int(os.environ.get("DATABASE_POOL_SIZE", "20")),
+                "timeout": 10,
+            }
         return config
     return {
         "ENGINE": "django.db.backends.sqlite3",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -10,12 +11,35 @@ from django.db.models import Q, QuerySet
 from connect_support.accounts.models import ApiKey, ConnectedAccount, Platform
 from connect_support.accounts.services import key_digest
 
+# Keys are looked up on every API request; a short in-process memory of recent lookups
+# saves a query each time. A revocation therefore takes effect within this many seconds
+# on other processes (at once on the process that revoked it).
+API_KEY_MEMORY_SECONDS = 10.0
+_API_KEY_MEMORY_MAX = 2048
+_api_key_memory: dict[str, tuple[float, ApiKey]] = {}
+
 
 def api_key_find(*, raw_key: str) -> ApiKey | None:
     """The live (unrevoked) key with this value, with its platform, or None."""
     if not raw_key or len(raw_key) > 200:
         return None
-    return ApiKey.objects.select_related("platform").filter(digest=key_digest(raw_key), revoked_at__isnull=True).first()
+    digest = key_digest(raw_key)
+    now = time.monotonic()
+    remembered = _api_key_memory.get(digest)
+    if remembered is not None and remembered[0] > now:
+        return remembered[1]
+    key = ApiKey.objects.select_related("platform").filter(digest=digest, revoked_at__isnull=True).first()
+    if len(_api_key_memory) >= _API_KEY_MEMORY_MAX:
+        _api_key_memory.clear()
+    # Unknown keys are not remembered, so a key created a moment ago works at once.
+    if key is not None:
+        _api_key_memory[digest] = (now + API_KEY_MEMORY_SECONDS, key)
+    return key
+
+
+def api_key_forget(*, digest: str) -> None:
+    """Drop a key from this process's memory of lookups (called on revocation)."""
+    _api_key_memory.pop(digest, None)
 
 
 def platform_accounts(*, platform: Platform, livemode: bool | None = None) -> QuerySet[ConnectedAccount]:
@@ -25,14 +49,22 @@ def platform_accounts(*, platform: Platform, livemode: bool | None = None) -> Qu
     return queryset
 
 
+# What creating an account session needs of the account, no more: the JSON columns of a
+# full account cost more to decode than the rest of that request.
+SESSION_FIELDS = ("id", "platform_id", "livemode", "requirement_collection", "deleted_at")
+
+
 def account_get_for_platform(
-    *, platform: Platform, account_id: str, with_persons: bool = True
+    *, platform: Platform, account_id: str, with_persons: bool = True, only: tuple[str, ...] = ()
 ) -> ConnectedAccount | None:
     """The platform's account with that id; another platform's account is not found."""
     queryset = platform_accounts(platform=platform).filter(pk=account_id)
+    if only:
+        queryset = queryset.only(*only)
     if with_persons:
         queryset = queryset.prefetch_related("persons")
-    return queryset.first()
+    found = list(queryset[:1])
+    return found[0] if found else None
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,9 @@ def api_key_revoke(*, key: ApiKey) -> ApiKey:
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
+    from connect_support.accounts.selectors import api_key_forget
+
+    api_key_forget(digest=key.digest)
     return key
 
 

@@ -19,10 +19,16 @@ from connect_support.embedded.sessions import account_session_create
 
 
 def _account(
-    request: ApiRequest, account_id: str, *, param: str | None = None, status: int = 404, with_persons: bool = True
+    request: ApiRequest,
+    account_id: str,
+    *,
+    param: str | None = None,
+    status: int = 404,
+    with_persons: bool = True,
+    only: tuple[str, ...] = (),
 ) -> ConnectedAccount:
     account = selectors.account_get_for_platform(
-        platform=request.key.platform, account_id=account_id, with_persons=with_persons
+        platform=request.key.platform, account_id=account_id, with_persons=with_persons, only=only
     )
     if account is None or account.livemode != request.key.livemode:
         raise no_such("account", account_id, param=param, status=status)
@@ -76,7 +82,9 @@ def delete_account(request: ApiRequest, account_id: str) -> dict[str, Any]:
 
 def create_account_session(request: ApiRequest) -> dict[str, Any]:
     params = schemas.ACCOUNT_SESSION_CREATE.parse(request.params)
-    account = _account(request, params["account"], param="account", status=400, with_persons=False)
+    account = _account(
+        request, params["account"], param="account", status=400, with_persons=False, only=selectors.SESSION_FIELDS
+    )
     created = account_session_create(
         account=account,
         components=params["components"],
