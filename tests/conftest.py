@@ -71,8 +71,11 @@ def live_url(asgi_server: AsgiServer, transactional_db: Any) -> str:
     return asgi_server.url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Chromium for one test module. Playwright's sync API keeps an event loop running in
+    this thread while it is open, which code using ``async_to_sync`` in later modules
+    cannot share; closing it with the module keeps the rest of the suite unaffected."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (bash .ci/run does)")
     from playwright.sync_api import sync_playwright
