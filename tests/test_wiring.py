@@ -33,7 +33,7 @@ def test_mode_follows_the_environment() -> None:
         assert type(HUEY).__name__ == "RedisHuey"
         assert settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
     else:
-        assert layer == "InMemoryChannelLayer"
+        assert layer in {"InMemoryChannelLayer", "LocalChannelLayer"}  # in-process, no Redis
         assert type(HUEY).__name__ == "SqliteHuey"
         assert str(settings.DATA_DIR) in str(HUEY.storage.filename)
 

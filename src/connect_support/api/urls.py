@@ -1,7 +1,6 @@
 from django.urls import path, re_path
 
-from connect_support.api import views
-from connect_support.api import webhook_views
+from connect_support.api import views, webhook_views
 from connect_support.api.pipeline import not_found
 from connect_support.embedded import loader
 
