@@ -20,3 +20,9 @@ def test_other_unknown_paths_get_the_plain_404() -> None:
     response = Client().get("/nowhere/")
     assert response.status_code == 404
     assert "couldn't find that page" in response.content.decode()
+
+
+def test_the_contact_page_leads_to_the_case_form() -> None:
+    page = Client().get("/embedded-connect/contact/").content.decode()
+    assert 'href="/embedded-connect/cases/new/"' in page
+    assert Client().get("/embedded-connect/cases/new/").status_code == 200
