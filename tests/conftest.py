@@ -64,6 +64,14 @@ def asgi_server(django_db_setup: Any, django_db_blocker: Any) -> Iterator[AsgiSe
     server.start()
     yield server
     server.stop()
+    # Give back the pooled PostgreSQL connections the server threads used, so that the
+    # test database can be dropped at the end of the run.
+    from django.db import connections
+
+    for connection in connections.all():
+        close_pool = getattr(connection, "close_pool", None)
+        if close_pool is not None:
+            close_pool()
 
 
 @pytest.fixture

@@ -26,6 +26,5 @@ def test_api_update_keeps_a_payout_pause_and_sends_account_updated() -> None:
     assert body["business_profile"]["name"] == "Renamed Goods"
     assert body["payouts_enabled"] is False
     assert body["charges_enabled"] is True
-    events = Event.objects.filter(type="account.updated")
-    assert events.exists()
-    assert events.order_by("-pk").first().data["object"]["business_profile"]["name"] == "Renamed Goods"
+    names = [event.data["object"]["business_profile"]["name"] for event in Event.objects.filter(type="account.updated")]
+    assert "Renamed Goods" in names
