@@ -139,6 +139,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             log_config=None,
             access_log=False,
             proxy_headers=True,
+            # Chat frames are small; compressing each costs more CPU than it saves bytes.
+            ws_per_message_deflate=False,
             forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
         )
     finally:
