@@ -86,7 +86,7 @@ class RedisVersionStore:
     def __init__(self, url: str, check_seconds: float) -> None:
         self._sync = redis.Redis.from_url(url, socket_timeout=2)
         self._async_url = url
-        self._async_clients: dict[int, redis.asyncio.Redis[bytes]] = {}
+        self._async_clients: dict[int, redis.asyncio.Redis] = {}
         self.check_seconds = check_seconds
         self._value: str | None = None
         self._checked_at = 0.0
@@ -108,7 +108,7 @@ class RedisVersionStore:
         self._checked_at = time.monotonic()
         return value
 
-    def _async_client(self) -> redis.asyncio.Redis[bytes]:
+    def _async_client(self) -> redis.asyncio.Redis:
         # A client belongs to the event loop that created it.
         loop_id = id(asyncio.get_running_loop())
         client = self._async_clients.get(loop_id)
