@@ -96,7 +96,9 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    # Reduced motion: pages skip their entrance animations, so that accessibility checks
+    # never measure an element halfway through a fade.
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, reduced_motion="reduce")
     context.set_default_timeout(10_000)
     page = context.new_page()
     errors: list[str] = []
