@@ -254,6 +254,12 @@ async def customers_main(url: str, cookies: list[str], seconds: float, echo: boo
     pending_ack: dict[str, int] = {}
 
     async def reader(socket: Any) -> None:
+        try:
+            await read_all(socket)
+        except Exception as error:  # a dropped connection: counted
+            errors.append(f"connection lost: {error!r}"[:200])
+
+    async def read_all(socket: Any) -> None:
         async for raw in socket:
             frame = json.loads(raw)
             kind = frame.get("type")
@@ -323,12 +329,16 @@ async def customers_main(url: str, cookies: list[str], seconds: float, echo: boo
             client_id = uuid.uuid4().hex
             key = f"{conversation}/{client_id}"
             now = time.time_ns()
-            if echo:
-                await socket.send(json.dumps({"type": "echo", "t": now, "key": key}))
-            else:
-                pending_ack[key] = now
-                await socket.send(json.dumps({"type": "message", "client_id": client_id, "text": f"t={now} n={n}"}))
             sent.append(key)
+            try:
+                if echo:
+                    await socket.send(json.dumps({"type": "echo", "t": now, "key": key}))
+                else:
+                    pending_ack[key] = now
+                    await socket.send(json.dumps({"type": "message", "client_id": client_id, "text": f"t={now} n={n}"}))
+            except Exception as error:  # a dropped connection: counted, its messages count as not acked
+                errors.append(f"send failed: {error!r}"[:200])
+                return
             await asyncio.sleep(max(0.0, 1.0 - (time.time_ns() - now) / 1e9))
 
     await asyncio.gather(*(talk(s, c) for s, c in zip(sockets, conversations, strict=True)))
@@ -412,6 +422,14 @@ def _running(command: list[str], env: dict[str, str], health: str | None) -> Any
         log.close()
 
 
+def _summarize(errors: list[str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for error in errors:
+        key = error.split(":", 1)[0] + ": " + error.split(":", 1)[-1].strip()[:60]
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
 def _split(items: list[str], parts: int) -> list[list[str]]:
     return [items[i::parts] for i in range(parts)]
 
@@ -425,7 +443,11 @@ def _process_cpu(pid: int) -> float:
 def run_chat(args: argparse.Namespace, env: dict[str, str], cookies: dict[str, list[str]]) -> dict[str, Any]:
     port = free_port()
     url = f"ws://127.0.0.1:{port}/"
-    server_env = {**env, "SMTPD_PORT": "0"}
+    server_env = {
+        **env,
+        "SMTPD_PORT": "0",
+        "CHAT_BENCH_SERVER_LOG": str(Path(env["CONNECT_SUPPORT_DATA_DIR"]) / "server.log"),
+    }
     command = [sys.executable, "-m", "connect_support", "serve", "--port", str(port)]
     with _running(command, server_env, f"http://127.0.0.1:{port}/healthz") as server:
         capacity = -(-args.customers // args.agents)
@@ -455,6 +477,8 @@ def run_chat(args: argparse.Namespace, env: dict[str, str], cookies: dict[str, l
         agent_result = _read_json(agents)
         for child in [*customers, agents]:
             child.wait(timeout=30)
+    log = Path(server_env["CHAT_BENCH_SERVER_LOG"])
+    server_errors = [line[:160] for line in log.read_text(errors="replace").splitlines() if '"ERROR"' in line]
     sent = [key for r in results for key in r["sent"]]
     acked = {key for r in results for key in r["acked"]}
     received = set(agent_result["received"])
@@ -472,9 +496,11 @@ def run_chat(args: argparse.Namespace, env: dict[str, str], cookies: dict[str, l
         "max": max(latencies) if latencies else float("nan"),
         "ack_p50": _percentile(acks, 0.50),
         "ack_p99": _percentile(acks, 0.99),
-        "errors": [e for r in results for e in r["errors"]][:10],
+        "errors": _summarize([e for r in results for e in r["errors"]]),
         "server_cpu": cpu_server / args.seconds,
         "client_cpu": (sum(r["cpu"] for r in results) + agent_result["cpu"]),
+        "server_errors": server_errors[:3],
+        "server_error_count": len(server_errors),
     }
 
 
@@ -514,6 +540,7 @@ def run_floor(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
 
 
 def _print_report(args: argparse.Namespace, env: dict[str, str], ours: dict[str, Any], floor: dict[str, Any]) -> None:
+    print(f"load average before the run (other programs on this machine): {args.load_before}")
     mode = "PostgreSQL + Redis" if env.get("DATABASE_URL") else "embedded (SQLite, in-memory channel layer)"
     compression = "off" if args.no_compression else "permessage-deflate (as browsers)"
     print(
@@ -534,7 +561,8 @@ def _print_report(args: argparse.Namespace, env: dict[str, str], ours: dict[str,
     delivery = f"delivery p50 {ours['p50']:.1f} ms, p99 {ours['p99']:.1f} ms, max {ours['max']:.1f} ms"
     acks = f"ack p50 {ours['ack_p50']:.1f} ms, p99 {ours['ack_p99']:.1f} ms"
     cpu = f"server CPU {ours['server_cpu']:.0%}, clients CPU {ours['client_cpu']:.0f}s"
-    print(f"chat (customer -> stored -> agent): {counts}; {delivery}; {acks}; {cpu}; errors {ours['errors']}")
+    print(f"chat (customer -> stored -> agent): {counts}; {delivery}; {acks}; {cpu}")
+    print(f"client errors {ours['errors']}; server errors {ours['server_error_count']} {ours['server_errors']}")
     verdict = "meets" if ours["p99"] <= 150 and ours["lost"] == 0 and ours["not_acked"] == 0 else "MISSES"
     print(
         f"chat delivery p99 / floor p99 = {ours['p99'] / floor['p99']:.1f}x; "
@@ -583,6 +611,7 @@ def main() -> None:
             asyncio.run(customers_main(args.url, cookies, args.seconds, args.echo))
         return
 
+    args.load_before = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     with data_dir() as directory:
         env = bench_env(directory)
         env["PYTHONPATH"] = str(ROOT / "src")

@@ -19,3 +19,7 @@ from connect_support.settings import *  # noqa: E402, F403
 # Server threads close their connection after each request, so that the test database
 # can be dropped at the end of a PostgreSQL run.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
+# Several runs against one PostgreSQL server at once each need their own test database.
+if os.environ.get("TEST_DATABASE_NAME"):
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ["TEST_DATABASE_NAME"]  # noqa: F405

@@ -27,7 +27,11 @@ def test_an_idle_chat_is_warned_then_closed_with_a_notice(world: ChatWorld) -> N
         person = await Client.customer(customer)
         await person.start()
         await person.expect("item", code="agent_joined")
-        AgentStatus.objects.filter(user=agent.user).update(connected_until=timezone.now() + timedelta(hours=1))
+        await db(
+            lambda: AgentStatus.objects.filter(user=agent.user).update(
+                connected_until=timezone.now() + timedelta(hours=1)
+            )
+        )()
         report = await sweep_at(14)
         assert report.warned == 1  # type: ignore[attr-defined]
         warning = await person.expect("item", code="idle_warning")
@@ -137,8 +141,12 @@ def test_the_chats_of_an_agent_who_vanished_go_back_to_the_queue(world: ChatWorl
         person = await Client.customer(customer)
         await person.start()
         await person.expect("item", code="agent_joined")
-        AgentStatus.objects.filter(user=gone.user).update(connected_until=timezone.now() - timedelta(minutes=5))
-        present.go_online(capacity=1)
+        await db(
+            lambda: AgentStatus.objects.filter(user=gone.user).update(
+                connected_until=timezone.now() - timedelta(minutes=5)
+            )
+        )()
+        await db(present.go_online)(capacity=1)
         report = await db(lambda: conversations_sweep(now=timezone.now()))()
         assert (report.requeued, report.routed) == (1, 1)
         await person.expect("item", code="returned_to_queue")

@@ -17,7 +17,6 @@ from connect_support.chat.auth import CustomerIdentity
 from connect_support.chat.models import ChatAttachment, ChatHoliday, ChatSettings, Conversation
 from connect_support.chat.services import conversation_end, conversation_start, transcript_request
 from tests.chat.support import Agent, ChatWorld, Client, Customer, run
-from tests.factories import PLATFORM_LIABLE_CONTROLLER  # noqa: F401 (documents the ineligible shape)
 
 FILES = Path(__file__).resolve().parents[1] / "data" / "files"
 

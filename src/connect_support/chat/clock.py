@@ -46,7 +46,7 @@ def clock_forget(connection: Watched) -> None:
 
 
 async def _close_silent_connections() -> None:
-    limit = 2 * policy.tunable("HEARTBEAT_SECONDS")
+    limit = policy.tunable("SILENT_CLOSE_SECONDS")
     now = time.monotonic()
     for connection in list(_connections):
         if now - connection.last_frame_at > limit:

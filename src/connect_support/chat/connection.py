@@ -138,6 +138,11 @@ class ChatConnection(AsyncConsumer):  # type: ignore[misc]
             await handler(frame)
         except ChatRefusedError as refusal:
             await self.refuse(refusal, frame)
+        except Exception:
+            # A bug or a database hiccup: this frame failed, the connection and the others go on.
+            logger.exception("chat frame failed")
+            failure = ChatRefusedError("server_error", "Something went wrong on our side; try again.")
+            await self.refuse(failure, frame)
 
     async def refuse(self, refusal: ChatRefusedError, frame: dict[str, Any] | None) -> None:
         echo: dict[str, Any] = {}

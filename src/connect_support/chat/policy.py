@@ -19,12 +19,14 @@ MAX_CLIENT_ID_CHARS = 64
 MAX_ATTACHMENTS_PER_MESSAGE = 5
 MAX_ATTACHMENTS_PER_CONVERSATION = 20
 
-# The client pings every HEARTBEAT_SECONDS; a connection silent for twice that is closed.
+# The client pings every HEARTBEAT_SECONDS; a connection silent for SILENT_CLOSE_SECONDS
+# is closed (browsers slow timers in background tabs down to once a minute).
 HEARTBEAT_SECONDS = 25
+SILENT_CLOSE_SECONDS = 90
 # How often a connection re-checks its sign-in session (revoked, expired, idle).
 SESSION_RECHECK_SECONDS = 60
 # An agent's workspace counts as connected this long after its last heartbeat.
-AGENT_PRESENCE_SECONDS = 60
+AGENT_PRESENCE_SECONDS = 120
 
 # Per connection: a token bucket for all frames, and a stricter one for stored messages.
 FRAMES_PER_SECOND = 10.0
@@ -36,7 +38,8 @@ FLOOD_CLOSE_AFTER = 50
 
 # New connections per signed-in session (reconnect storms).
 CONNECTS_PER_SESSION = Limit("chat-connect-session", 30, 60)
-CONNECTS_PER_IP = Limit("chat-connect-ip", 300, 60)
+# Generous: many people behind one office or carrier NAT share an address.
+CONNECTS_PER_IP = Limit("chat-connect-ip", 3000, 60)
 UPLOADS_PER_CONVERSATION = Limit("chat-upload", 20, 60 * 60)
 
 # Agents' capacity: how many chats at once.

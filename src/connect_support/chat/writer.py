@@ -352,9 +352,11 @@ def _store_batch(requests: Sequence[MessageRequest]) -> tuple[list[Outcome], lis
         return _store_with_retry(requests)
     except Exception:
         # A broken connection must not poison the next batch.
-        close_old_connections()
         connection.close()
         raise
+    finally:
+        # As Channels' database_sync_to_async does: CONN_MAX_AGE decides whether it stays open.
+        close_old_connections()
 
 
 class MessageWriter:
@@ -377,14 +379,9 @@ class MessageWriter:
         return await future
 
     async def _run(self) -> None:
-        while True:
-            while self._queue:
-                batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
-                await self._store(batch)
-            # Idle: give the connection back (kept open when CONN_MAX_AGE allows reuse).
-            await self._loop.run_in_executor(self._executor, close_old_connections)
-            if not self._queue:
-                return
+        while self._queue:
+            batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+            await self._store(batch)
 
     async def _store(self, batch: list[tuple[MessageRequest, asyncio.Future[MessageStored]]]) -> None:
         requests = [request for request, _future in batch]
