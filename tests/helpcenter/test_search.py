@@ -8,11 +8,14 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from connect_support.helpcenter.content_version import content_version, content_version_bump
 from connect_support.helpcenter.models import Article
-from connect_support.helpcenter.search.query import parse_query
+from connect_support.helpcenter.search import planning, search_backend
+from connect_support.helpcenter.search.query import ConceptGroup, parse_query
+from connect_support.helpcenter.search.spelling import unknown_words
 from connect_support.helpcenter.selectors import search_articles
-from connect_support.helpcenter.services import article_delete, article_set_status
-from tests.helpcenter.conftest import make_article
+from connect_support.helpcenter.services import ArticleContent, article_delete, article_save, article_set_status
+from tests.helpcenter.conftest import make_article, make_topic
 
 QUESTIONS = Path(__file__).resolve().parents[1] / "data" / "search_questions.json"
 
@@ -30,8 +33,9 @@ def test_natural_questions_find_the_right_topic_in_the_top_three(corpus: Any, db
         topics = [hit.topic_slug for hit in search_articles(q=item["q"], locale="en", limit=3).hits]
         if item["topic"] not in topics:
             misses.append((item["q"], item["topic"], topics))
-    share = 1 - len(misses) / len(questions)
-    assert share >= 0.9, f"{share:.0%} on {connection.vendor}; misses: {misses}"
+    # Every one of them: a question that stops finding its topic is a regression to look
+    # at (a synonym, a ranking change), not a percentage to absorb.
+    assert not misses, f"{len(misses)} of {len(questions)} missed on {connection.vendor}: {misses}"
 
 
 def test_json_contract_and_highlighted_snippets(api: Client) -> None:
@@ -151,3 +155,47 @@ def test_translations_are_preferred_and_english_fills_the_gaps() -> None:
     assert [(hit.slug, hit.locale) for hit in french] == [("wombat", "fr")]
     assert [(hit.slug, hit.locale) for hit in search_articles(q="numbat", locale="fr").hits] == [("numbat", "en")]
     assert [(hit.slug, hit.locale) for hit in search_articles(q="wombat", locale="en").hits] == [("wombat", "en")]
+
+
+@pytest.mark.django_db
+def test_concept_counts_follow_publish_archive_edit_and_delete() -> None:
+    backend = search_backend()
+    quokka = ConceptGroup(alternatives=(("quokka",),))
+    assert backend.count_matches(group=quokka) == 0
+    first = make_article(slug="quokka", title="Quokka payouts")
+    second = make_article(slug="quokka-fees", title="Quokka fees")
+    assert backend.count_matches(group=quokka) == 2
+    # A prefix counts every word it starts; a phrase no more than its rarest word.
+    assert backend.count_matches(group=ConceptGroup(alternatives=(("quok",),), prefix=True)) >= 2
+    assert backend.count_matches(group=ConceptGroup(alternatives=(("quokka", "fees"),))) in {1, 2}
+    article_set_status(article=first, status=Article.Status.ARCHIVED)
+    assert backend.count_matches(group=quokka) == 1
+    content = ArticleContent.of(second)
+    content.title = "Wallaby fees"
+    article_save(content=content, article=second)
+    assert backend.count_matches(group=quokka) == 0
+    article_delete(article=second)
+    assert backend.count_matches(group=ConceptGroup(alternatives=(("wallaby",),))) == 0
+
+
+@pytest.mark.django_db
+def test_a_word_found_nowhere_does_not_empty_a_large_sites_intersection(monkeypatch: pytest.MonkeyPatch) -> None:
+    make_article(slug="quokka-wallaby", title="Quokka and wallaby payouts", body="Quokka payouts arrive late.")
+    make_article(slug="quokka-fees", topic=make_topic("payments"), title="Quokka fees", body="What a quokka costs.")
+    # As on a site of thousands of articles: every question takes the AND path.
+    monkeypatch.setattr(planning, "ROW_BUDGET", 0)
+    content_version_bump()
+    hits = search_articles(q="quokka wallaby zzyzxqv", locale="en").hits
+    assert [hit.slug for hit in hits] == ["quokka-wallaby"]
+
+
+@pytest.mark.django_db
+def test_similar_titles_are_tried_only_for_a_few_unknown_words() -> None:
+    make_article(slug="chargeback-fee", topic=make_topic("disputes"), title="Chargeback fee")
+    assert unknown_words(words=("chargebak", "fee", "chargeback"), version=content_version()) == ["chargebak"]
+    # A misspelled title still finds it (corrected, or by trigrams on PostgreSQL).
+    found = search_articles(q="chargbakc", locale="en").hits
+    assert found
+    assert found[0].topic_slug == "disputes"
+    # A sentence of unknown words is not matched against every title: nothing, quickly.
+    assert search_articles(q="zorblat quexant mivvle dranfoo plinket", locale="en").hits == []

@@ -5,8 +5,16 @@ Why: a Django render costs milliseconds and, under ASGI, a thread hop; serving t
 bytes from memory costs microseconds (see docs/support-site.md for the measurements).
 
 What is cached: only responses that a view marked with ``X-Helpcenter-Page-Cache`` (the
-content version it read before rendering), status 200, that set no cookie and do not
-vary on ``Cookie``. The mark never leaves the process.
+content version it read before rendering), status 200, that set no cookie, do not vary on
+``Cookie`` and whose Content-Security-Policy names no nonce. The mark never leaves the
+process.
+
+Content-Security-Policy: the support-site pages load their scripts and styles as files
+and use no nonce, so their policy is the same for every response and is replayed as it
+was. A page whose render did use the request's nonce (django-csp adds ``'nonce-…'`` to
+the policy only then) is tied to that one response: replaying it would hand every
+visitor the same nonce, which is no protection. Such a page is never stored and goes to
+Django each time, with a fresh nonce.
 
 Key: (content version, locale, path, query). The locale is negotiated exactly as the
 views do; the query may only be empty or ``locale=xx``. A publish bumps the version
@@ -60,6 +68,11 @@ _NOT_REPLAYED = {
     _MARK,
 }
 _MIN_GZIP_BYTES = 1024
+_POLICY_HEADERS = {b"content-security-policy", b"content-security-policy-report-only"}
+
+
+def _names_a_nonce(headers: list[tuple[bytes, bytes]]) -> bool:
+    return any(name.lower() in _POLICY_HEADERS and b"'nonce-" in value for name, value in headers)
 
 
 @dataclass(frozen=True)
@@ -216,6 +229,7 @@ class HelpPageCache:
                     and mark.decode() == version
                     and not any(name.lower() == b"set-cookie" for name, _value in stripped)
                     and not any(name.lower() == b"vary" and b"cookie" in value.lower() for name, value in stripped)
+                    and not _names_a_nonce(stripped)
                 )
                 if not storable:
                     await send({**message, "headers": stripped})

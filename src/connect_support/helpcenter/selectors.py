@@ -17,9 +17,11 @@ from connect_support.helpcenter.models import Article, ArticleRevision, Topic
 from connect_support.helpcenter.search import SearchHit, search_backend
 from connect_support.helpcenter.search.planning import planned_search
 from connect_support.helpcenter.search.query import ConceptGroup, ParsedQuery, parse_query
-from connect_support.helpcenter.search.spelling import correct_words
+from connect_support.helpcenter.search.spelling import correct_words, unknown_words
 
 MAX_SEARCH_LIMIT = 50
+# The title-similarity fallback runs on at most this many unknown words.
+MAX_SIMILAR_TITLE_WORDS = 3
 
 
 def _locales(locale: str) -> tuple[str, ...]:
@@ -151,7 +153,12 @@ def search_articles(*, q: str, locale: str, limit: int = 10, typing: bool = Fals
             if hits:
                 corrected_text = " ".join(corrections.get(word, word) for word in parsed.words())
     if not hits:
-        hits = backend.similar_titles(text=parsed.text, locales=locales, limit=fetch)
+        # Titles that look like the misspelled words ("chargbak"), when there are a few:
+        # matching a whole sentence against every title's trigrams costs far more than
+        # the search and finds nothing a reader would take for an answer.
+        unknown = unknown_words(words=parsed.words(), version=content_version())
+        if 0 < len(unknown) <= MAX_SIMILAR_TITLE_WORDS:
+            hits = backend.similar_titles(text=" ".join(unknown), locales=locales, limit=fetch)
     seen: dict[str, SearchHit] = {}
     for hit in hits:
         if hit.slug not in seen or (hit.locale == locale and seen[hit.slug].locale != locale):

@@ -1,10 +1,11 @@
 """Article search behind one interface, with a backend per database.
 
 SQLite uses an FTS5 table (porter stemming over unicode61, bm25 with the title weighted
-highest, prefix indexes for type-ahead, ``snippet()``); PostgreSQL uses a weighted
-``tsvector`` with a GIN index, ``ts_rank`` and ``ts_headline``, and trigram similarity
-for misspelled titles. The backend follows the database vendor; callers use
-:func:`search_backend` and never know which one answers.
+highest, prefix indexes for type-ahead); PostgreSQL uses a weighted ``tsvector`` with a
+GIN index, ``ts_rank`` (first on a small head vector), and trigram similarity for
+misspelled titles. Snippets are cut in Python from the rows shown, for both. The
+backend follows the database vendor; callers use :func:`search_backend` and never know
+which one answers.
 
 Only published articles are in the index. The services keep it current on every save,
 publish, archive and delete, inside the same transaction as the change.
@@ -105,7 +106,8 @@ class SearchBackend(Protocol):
         """Re-index every published article; returns how many were indexed."""
 
     def count_matches(self, *, group: ConceptGroup) -> int:
-        """How many published articles (any language) match one concept."""
+        """How many published articles (any language) match one concept; an upper bound
+        is enough (it only plans the query)."""
 
     def search(
         self, *, query: ParsedQuery, locales: tuple[str, ...], limit: int, match_all: bool = False

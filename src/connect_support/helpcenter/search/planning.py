@@ -5,12 +5,13 @@ Both engines rank every matching row before they can return the best ten (bm25 i
 groups, and on a large site a word like "customer" or "account" occurs in most articles,
 so a plain OR query would rank thousands of rows. So, per query:
 
-- the number of articles matching each concept is counted (and remembered for the
-  content version, so a concept is counted once);
+- the number of articles matching each concept is asked of the backend (SQLite counts
+  index matches, PostgreSQL looks up per-lexeme counts kept on publish) and remembered
+  for the content version, so a concept is counted once;
 - up to ``ROW_BUDGET`` matching rows in total, all concepts are OR-ed: the best ranking;
-- beyond, the concepts are AND-ed, rarest first, and the most common one is dropped until
-  at least ``ENOUGH_RESULTS`` articles match. Intersections are small, so the work stays
-  bounded however large the site grows.
+- beyond, the concepts that match anything are AND-ed, rarest first, and the most common
+  one is dropped until at least ``ENOUGH_RESULTS`` articles match. Intersections are
+  small, so the work stays bounded however large the site grows.
 """
 
 from __future__ import annotations
@@ -25,6 +26,11 @@ if TYPE_CHECKING:
     from connect_support.helpcenter.search import SearchBackend, SearchHit
 
 ROW_BUDGET = 1000
+# No engine ranks more rows than this for one query: the first ones matched are ranked,
+# the rest are not read. Ranking costs microseconds a row, and a question made only of
+# words that every article uses still matches thousands after planning. Whenever fewer
+# rows match (every question on a small site, most on large ones), ranking is exact.
+RANKED_ROWS = 150
 ENOUGH_RESULTS = 5
 _MAX_CACHED_COUNTS = 20_000
 
@@ -63,7 +69,9 @@ def search_plan(backend: SearchBackend, query: ParsedQuery) -> list[tuple[Parsed
     counts = {group: _match_counts.get(backend, group, version) for group in query.groups}
     if sum(counts.values()) <= ROW_BUDGET:
         return [(query, False)]
-    by_rarity = tuple(sorted(query.groups, key=lambda group: counts[group]))
+    # A concept found nowhere (a misspelling, a word no article uses) would empty every
+    # intersection; the OR query would simply not count it, so neither does the AND.
+    by_rarity = tuple(sorted((group for group in query.groups if counts[group]), key=lambda group: counts[group]))
     return [(ParsedQuery(text=query.text, groups=by_rarity[:size]), True) for size in range(len(by_rarity), 0, -1)]
 
 

@@ -42,6 +42,12 @@ def vocabulary(*, version: str) -> dict[str, list[str]]:
         return found
 
 
+def unknown_words(*, words: tuple[str, ...], version: str) -> list[str]:
+    """The words of at least four letters that no published title, keyword or summary uses."""
+    buckets = vocabulary(version=version)
+    return [word for word in words if len(word) >= 4 and word not in buckets.get(word[0], ())]
+
+
 def correct_words(*, words: tuple[str, ...], version: str) -> dict[str, str]:
     """Map each unknown word of at least four letters to its closest known word."""
     buckets = vocabulary(version=version)

@@ -137,6 +137,8 @@ _TABLE: dict[str, tuple[str, ...]] = {
     "pricing": ("fees",),
     "charge me": ("fees",),
     "commission": ("fees",),
+    "how much do you take": ("fees",),
+    "take from each sale": ("fees",),
     "foreign": ("currency",),
     "exchange rate": ("currency conversion",),
     "conversion": ("currency conversion",),
@@ -183,6 +185,8 @@ _TABLE: dict[str, tuple[str, ...]] = {
     "share": ("share", "personal data"),
     "sell": ("share", "personal data"),
     "cookies": ("privacy",),
+    "not enough money": ("insufficient funds",),
+    "enough money": ("insufficient funds",),
     "taxes": ("tax",),
     "1099": ("tax",),
 }

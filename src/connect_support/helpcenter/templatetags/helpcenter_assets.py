@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from connect_support.helpcenter.static_assets import asset_url as fingerprinted_url
+from connect_support.static_assets import asset_url as fingerprinted_url
 
 register = template.Library()
 

@@ -10,6 +10,9 @@ Fingerprints: :func:`asset_url` (the ``{% asset_url %}`` tag) adds ``?v=<hash of
 content>``. A request whose ``v`` matches the file's current hash is answered with
 ``Cache-Control: public, max-age=31536000, immutable``; anything else must revalidate,
 so a changed file is never served stale.
+
+Every part of the product (support site, console, embedded components) links its files
+through it; ``connect_support.asgi`` puts the layer in front of the whole site.
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ from __future__ import annotations
 import gzip
 import hashlib
 import mimetypes
+from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl
 
 from django.conf import settings
@@ -26,7 +31,12 @@ from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation
 from django.templatetags.static import static
 
-from connect_support.helpcenter.page_cache import AsgiApp, Receive, Scope, Send
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+# Loose on purpose: Django's and Channels' handlers annotate scope and messages differently.
+AsgiApp = Callable[[Any, Any, Any], Awaitable[None]]
 
 _READ_METHODS = {"GET", "HEAD"}
 MAX_ASSET_BYTES = 5 * 1024 * 1024
