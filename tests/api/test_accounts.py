@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import pytest
 from django.test import Client
 
 from connect_support.accounts.models import ConnectedAccount, Person
+from connect_support.accounts.services import account_deadlines_enforce
 from tests.factories import PlatformWithKeys, platform_with_keys
 
 pytestmark = pytest.mark.django_db
@@ -183,7 +185,21 @@ def test_completing_the_details_activates_the_account(client: Client, acme: Plat
     requirements = failed.json()["requirements"]
     assert "individual.address.line1" in requirements["currently_due"]
     assert requirements["errors"][0]["code"] == "verification_failed_address_match"
-    assert failed.json()["charges_enabled"] is False
+    # An active account keeps working until the deadline, two weeks out by default.
+    assert failed.json()["charges_enabled"] is True
+    assert requirements["past_due"] == []
+    assert 13 * 86400 < requirements["current_deadline"] - time.time() <= 14 * 86400
+    # When it passes, the periodic job restricts the account.
+    assert account_deadlines_enforce(now=requirements["current_deadline"] + 1) == 1
+    late = client.get(f"/v1/accounts/{account_id}", **acme.auth).json()
+    assert late["charges_enabled"] is False
+    assert late["payouts_enabled"] is False
+    assert late["requirements"]["past_due"] == ["individual.address.line1"]
+    assert late["requirements"]["disabled_reason"] == "requirements.past_due"
+    # Correcting the address lifts the restriction at once.
+    fixed = post(client, acme, f"/v1/accounts/{account_id}", {"individual[address][line1]": "1 Main St"}).json()
+    assert fixed["charges_enabled"] is True
+    assert fixed["requirements"]["current_deadline"] is None
 
 
 def test_delete_hides_the_account_but_keeps_its_people(client: Client, acme: PlatformWithKeys) -> None:

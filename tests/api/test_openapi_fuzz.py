@@ -42,4 +42,11 @@ def test_the_document_is_served() -> None:
     assert response.status_code == 200
     document = response.json()
     assert document["openapi"].startswith("3.")
-    assert set(document["paths"]) == {"/v1/accounts", "/v1/accounts/{account_id}", "/v1/account_sessions"}
+    assert set(document["paths"]) == {
+        "/v1/accounts",
+        "/v1/accounts/{account_id}",
+        "/v1/account_sessions",
+        "/v1/webhook_endpoints",
+        "/v1/webhook_endpoints/{endpoint_id}",
+        "/v1/connect_settings",
+    }

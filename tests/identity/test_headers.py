@@ -9,7 +9,8 @@ import pytest
 from django.http import HttpResponse
 from django.test import Client
 
-from connect_support.identity.headers import allow_framing_by, origin_normalize
+from connect_support.accounts.platform_settings import origin_normalize
+from connect_support.identity.headers import allow_framing_by
 
 pytestmark = pytest.mark.django_db
 PAGES = ["/", "/embedded-connect/auth/", "/console/login/", "/embedded/auth/", "/no-such-page"]

@@ -141,3 +141,53 @@ def test_an_offboarded_account_sees_the_suspension_and_appeals_to_risk(
     assert case.account_id == active_account.pk
     assert case.source_context["intervention_id"] == intervention.pk
     assert case.messages.get().body_text == "We sell legal goods only."
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
+
+
+def _upload(page: Page, path: str, values: dict[str, str], files: dict[str, tuple[str, bytes, str]]) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data: dict[str, Any] = {"payload": json.dumps({"values": values})}
+    for name, (filename, content, content_type) in files.items():
+        data[name] = SimpleUploadedFile(filename, content, content_type=content_type)
+    return page.client.post(
+        f"/embedded/api/{path}", data, HTTP_AUTHORIZATION=f"Bearer {page.token}", HTTP_ORIGIN=ORIGIN
+    )
+
+
+def test_documents_are_uploaded_with_the_answer_and_checked(keys: Any, active_account: ConnectedAccount) -> None:
+    intervention = intervention_create(
+        account=active_account, kind="pause_payouts", cause="fraud", deadline=timezone.now() + timedelta(days=5)
+    )
+    page = booted(keys, active_account)
+    authenticate(active_account)
+    path = f"notifications/intervention:{intervention.pk}/answer"
+    answer = {"business_description": "Handmade mugs", "fulfilment": "Shipped within 3 days"}
+
+    disguised = _upload(page, path, answer, {"identity": ("passport.png", b"MZ\x90\x00 not an image", "image/png")})
+    assert disguised.status_code == 400
+    assert "not a real PNG" in disguised.json()["error"]["fields"]["identity"]
+    too_big = _upload(
+        page, path, answer, {"identity": ("scan.pdf", b"%PDF" + b"0" * (10 * 1024 * 1024), "application/pdf")}
+    )
+    assert too_big.status_code == 400
+    assert "larger than 10 MB" in too_big.json()["error"]["fields"]["identity"]
+    wrong_type = _upload(page, path, answer, {"identity": ("notes.txt", b"hello", "text/plain")})
+    assert "PDF, PNG or JPEG" in wrong_type.json()["error"]["fields"]["identity"]
+    many = {f"f{n}": (f"{n}.png", PNG, "image/png") for n in range(4)}
+    assert _upload(page, path, answer, many).json()["error"]["code"] == "too_many_files"
+    bad_payload = page.client.post(
+        f"/embedded/api/{path}", {"payload": "[1, 2"}, HTTP_AUTHORIZATION=f"Bearer {page.token}", HTTP_ORIGIN=ORIGIN
+    )
+    assert bad_payload.json()["error"]["code"] == "invalid_json"
+    assert Intervention.objects.get(pk=intervention.pk).responses.count() == 0  # nothing half-saved
+
+    answered = _upload(page, path, answer, {"identity": ("passport.png", PNG, "image/png")})
+    assert answered.status_code == 200, answered.content
+    assert answered.json()["items"][0]["status"] == "in_review"
+    (response,) = Intervention.objects.get(pk=intervention.pk).responses.all()
+    (stored,) = response.files.all()
+    assert (stored.field, stored.filename, stored.size) == ("identity", "passport.png", len(PNG))
+    assert bytes(stored.content) == PNG

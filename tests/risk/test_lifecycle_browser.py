@@ -6,17 +6,14 @@ resolves → payouts resume and the banner clears."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.core import mail
-from django.utils import timezone
 
 from connect_support.accounts.models import ConnectedAccount, Platform
 from connect_support.risk.emails import account_email_drain
 from connect_support.risk.models import Intervention
-from connect_support.risk.services import intervention_create, intervention_decide
 from tests.browser.platform_site import PlatformSite
 from tests.browser.test_components import (
     assert_accessible,
@@ -27,6 +24,7 @@ from tests.browser.test_components import (
     submitted_account,
     verify_in_popup,
 )
+from tests.chat.support import agent_session
 from tests.conftest import screenshot
 from tests.identity.fixtures import fresh_rate_limits, make_agent
 
@@ -44,16 +42,20 @@ def test_an_intervention_from_email_to_banner_answer_to_resolution(page: Any, si
     assert account.payouts_enabled is True
     site.account_id = account.pk
     agent, _secret = make_agent(email="risk@operator.test", roles=("risk agent",))
-    intervention = intervention_create(
-        account=account,
-        kind="pause_payouts",
-        cause="fraud",
-        immediate=True,
-        deadline=timezone.now() + timedelta(days=5),
-        message="We noticed payments that look unusual for your business.",
-        form=[{"name": "business_description", "type": "business_question", "label": "What do you sell?"}],
-        actor=agent,
-    )
+    # The risk agent works in the console, in a browser context of their own.
+    console = page.context.browser.new_context(viewport={"width": 1280, "height": 900}, reduced_motion="reduce")
+    console.add_cookies([{"name": "sessionid", "value": agent_session(agent), "url": site.operator_url}])
+    desk = console.new_page()
+    desk.goto(f"{site.operator_url}/console/risk/new/")
+    desk.get_by_label("Account id").fill(account.pk)
+    desk.get_by_label("Kind").select_option(label="Payouts paused")
+    desk.get_by_label("Cause").select_option(label="Fraud")
+    desk.get_by_label("What the account should know").fill("We noticed payments that look unusual for your business.")
+    desk.get_by_label("Takes effect at once").check()
+    desk.get_by_role("button", name="Open intervention").click()
+    desk.wait_for_url(re.compile(r"/console/risk/intv_"))
+    intervention = Intervention.objects.get(account=account)
+    assert (intervention.kind, intervention.cause, intervention.created_by) == ("pause_payouts", "fraud", agent)
     assert ConnectedAccount.objects.get(pk=account.pk).payouts_enabled is False
 
     account_email_drain()
@@ -82,7 +84,14 @@ def test_an_intervention_from_email_to_banner_answer_to_resolution(page: Any, si
     modal = dialog(page)
     modal.get_by_role("heading", name="Verify it's you").wait_for()  # risk forms need authentication
     verify_in_popup(page)
-    modal.get_by_label("What do you sell?").fill("Handmade ceramics, shipped within three days.")
+    modal.get_by_label("What does your business sell, and to whom?").fill(
+        "Handmade ceramics, shipped within three days."
+    )
+    modal.get_by_label("How and when do customers receive what they buy?").fill("By post, within three days.")
+    photo = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    modal.get_by_label("A photo ID of the account's representative").set_input_files(
+        {"name": "photo-id.png", "mimeType": "image/png", "buffer": photo}
+    )
     modal.get_by_role("button", name="Submit").click()
     # Everything is in review, so the banner collapses (the item stays, hidden, until expanded).
     reviewed = banner.locator(f'[data-item="intervention:{intervention.pk}"][data-status="in_review"]')
@@ -93,9 +102,22 @@ def test_an_intervention_from_email_to_banner_answer_to_resolution(page: Any, si
     assert "In review" in str(reviewed.text_content())
     stored = Intervention.objects.get(pk=intervention.pk)
     assert stored.status == "in_review"
-    assert stored.responses.get().answers == {"business_description": "Handmade ceramics, shipped within three days."}
+    assert stored.responses.get().answers == {
+        "business_description": "Handmade ceramics, shipped within three days.",
+        "fulfilment": "By post, within three days.",
+    }
+    assert [(f.filename, f.content_type) for f in stored.responses.get().files.all()] == [("photo-id.png", "image/png")]
 
-    intervention_decide(intervention_id=intervention.pk, decision="resolve", actor=agent, message="Thank you.")
+    # The agent sees the answer and the document, and resolves.
+    desk.reload()
+    assert desk.get_by_text("Handmade ceramics, shipped within three days.").is_visible()
+    assert desk.get_by_role("link", name="photo-id.png").is_visible()
+    desk.get_by_label("Resolve and lift").check()
+    desk.get_by_label(re.compile("Message to the account")).fill("Thank you.")
+    desk.get_by_role("button", name="Record decision").click()
+    desk.get_by_text("Resolved", exact=False).first.wait_for()
+    console.close()
+    assert Intervention.objects.get(pk=intervention.pk).status == "resolved"
     assert ConnectedAccount.objects.get(pk=account.pk).payouts_enabled is True  # payouts resume
     page.reload()
     page.wait_for_function("() => window.events.some(e => e.name === 'notificationsChange' && e.total === 0)")

@@ -118,6 +118,9 @@ class ConnectedAccount(models.Model):
     payouts_enabled = models.BooleanField(default=False)
     requirements = models.JSONField(default=dict, blank=True)
     future_requirements = models.JSONField(default=dict, blank=True)
+    # When each requirement first became due ({code: unix time}); an account that was
+    # active gets a grace period from that moment before it is restricted.
+    requirements_due_since = models.JSONField(default=dict, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
     created = models.BigIntegerField(default=_now_unix)
     # Lists are ordered by this finer clock, so accounts made in the same second keep

@@ -304,6 +304,36 @@ def account_flags_refresh(*, account: ConnectedAccount) -> None:
         import_string(path)(account)
 
 
+def account_deadlines_enforce(*, now: float | None = None, limit: int = 500) -> int:
+    """Restrict accounts whose requirement deadline has passed (the periodic job); returns
+    how many changed. Each account is re-read under a row lock, so that several machines
+    running the job at once restrict (and announce) it once."""
+    moment = int(now if now is not None else time.time())
+    ids = list(
+        ConnectedAccount.objects.filter(deleted_at=None, requirements__current_deadline__lte=moment)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    changed = 0
+    for account_id in ids:
+        with transaction.atomic():
+            account = (
+                ConnectedAccount.objects.select_for_update()
+                .prefetch_related("persons")
+                .filter(pk=account_id, requirements__current_deadline__lte=moment)
+                .first()
+            )
+            if account is None:
+                continue  # another machine got there first, or the account caught up
+            apply_requirements(account, now=moment)
+            for path in getattr(settings, "ACCOUNT_RESTRICTION_OVERLAYS", ()):
+                import_string(path)(account)
+            account.save()
+            account_changed_announce(account_id=account.pk)
+            changed += 1
+    return changed
+
+
 def account_changed_announce(*, account_id: str) -> None:
     """After commit, tell the layers above (platform webhooks) that the account changed."""
     for path in getattr(settings, "ACCOUNT_CHANGED_HOOKS", ()):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from connect_support.api import schemas
+from connect_support.api import schemas, settings_views, webhook_views
 from connect_support.api.params import Params
 
 _NULLABLE_STRING = {"type": "string", "nullable": True}
@@ -114,6 +114,62 @@ _ACCOUNT_SESSION = {
     },
     "required": ["object", "account", "client_secret", "expires_at", "livemode", "components"],
 }
+_WEBHOOK_ENDPOINT = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string", "pattern": "^we_"},
+        "object": {"type": "string", "enum": ["webhook_endpoint"]},
+        "api_version": _NULLABLE_STRING,
+        "application": _NULLABLE_STRING,
+        "created": {"type": "integer"},
+        "description": _NULLABLE_STRING,
+        "enabled_events": {"type": "array", "items": {"type": "string"}},
+        "livemode": {"type": "boolean"},
+        "metadata": {"type": "object", "additionalProperties": {"type": "string"}},
+        "secret": {"type": "string", "description": "Returned by create only."},
+        "status": {"type": "string", "enum": ["enabled", "disabled"]},
+        "url": {"type": "string"},
+    },
+    "required": ["id", "object", "created", "enabled_events", "livemode", "metadata", "status", "url"],
+}
+_DELETED_WEBHOOK_ENDPOINT = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string"},
+        "object": {"type": "string", "enum": ["webhook_endpoint"]},
+        "deleted": {"type": "boolean", "enum": [True]},
+    },
+    "required": ["id", "object", "deleted"],
+}
+_WEBHOOK_ENDPOINT_LIST = {
+    "type": "object",
+    "properties": {
+        "object": {"type": "string", "enum": ["list"]},
+        "data": {"type": "array", "items": {"$ref": "#/components/schemas/webhook_endpoint"}},
+        "has_more": {"type": "boolean"},
+        "url": {"type": "string"},
+    },
+    "required": ["object", "data", "has_more", "url"],
+}
+_CONNECT_SETTINGS = {
+    "type": "object",
+    "properties": {
+        "object": {"type": "string", "enum": ["connect_settings"]},
+        "platform": {"type": "string"},
+        "branding": {"type": "object"},
+        "site_links": {
+            "type": "object",
+            "properties": {"notification_banner": _NULLABLE_STRING, "account_management": _NULLABLE_STRING},
+        },
+        "support": {"type": "object"},
+        "allowed_origins": {"type": "array", "items": {"type": "string"}},
+        "live_account_sessions": {
+            "type": "object",
+            "properties": {"allowed": {"type": "boolean"}, "reason": _NULLABLE_STRING},
+        },
+    },
+    "required": ["object", "platform", "branding", "site_links", "allowed_origins", "live_account_sessions"],
+}
 _ERROR = {
     "type": "object",
     "properties": {
@@ -165,6 +221,12 @@ def _responses(ok: str, description: str) -> dict[str, Any]:
 
 
 _ACCOUNT_ID = {"name": "account_id", "in": "path", "required": True, "schema": {"type": "string", "maxLength": 100}}
+_ENDPOINT_ID = {"name": "endpoint_id", "in": "path", "required": True, "schema": {"type": "string", "maxLength": 100}}
+_PAGE = [
+    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+    {"name": "starting_after", "in": "query", "schema": {"type": "string", "maxLength": 100}},
+    {"name": "ending_before", "in": "query", "schema": {"type": "string", "maxLength": 100}},
+]
 
 
 @cache
@@ -174,7 +236,10 @@ def openapi_document() -> dict[str, Any]:
         "info": {
             "title": "Connect Support platform API",
             "version": "2025-01-01",
-            "description": "Accounts and account sessions, compatible with the Stripe API for these resources.",
+            "description": (
+                "Accounts, account sessions and webhook endpoints, compatible with the Stripe API for these "
+                "resources; plus the platform's Connect settings."
+            ),
         },
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}],
@@ -185,6 +250,10 @@ def openapi_document() -> dict[str, Any]:
                 "deleted_account": _DELETED_ACCOUNT,
                 "account_list": _ACCOUNT_LIST,
                 "account_session": _ACCOUNT_SESSION,
+                "webhook_endpoint": _WEBHOOK_ENDPOINT,
+                "deleted_webhook_endpoint": _DELETED_WEBHOOK_ENDPOINT,
+                "webhook_endpoint_list": _WEBHOOK_ENDPOINT_LIST,
+                "connect_settings": _CONNECT_SETTINGS,
                 "error": _ERROR,
             },
         },
@@ -193,11 +262,7 @@ def openapi_document() -> dict[str, Any]:
                 "get": {
                     "operationId": "ListAccounts",
                     "summary": "List the platform's connected accounts, newest first.",
-                    "parameters": [
-                        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
-                        {"name": "starting_after", "in": "query", "schema": {"type": "string", "maxLength": 100}},
-                        {"name": "ending_before", "in": "query", "schema": {"type": "string", "maxLength": 100}},
-                    ],
+                    "parameters": _PAGE,
                     "responses": _responses("#/components/schemas/account_list", "A list of accounts."),
                 },
                 "post": {
@@ -233,6 +298,52 @@ def openapi_document() -> dict[str, Any]:
                     "requestBody": _body(schemas.ACCOUNT_SESSION_CREATE),
                     "responses": _responses("#/components/schemas/account_session", "The account session."),
                 }
+            },
+            "/v1/webhook_endpoints": {
+                "get": {
+                    "operationId": "ListWebhookEndpoints",
+                    "summary": "List the platform's webhook endpoints, newest first.",
+                    "parameters": _PAGE,
+                    "responses": _responses("#/components/schemas/webhook_endpoint_list", "A list of endpoints."),
+                },
+                "post": {
+                    "operationId": "CreateWebhookEndpoint",
+                    "summary": "Create a webhook endpoint; the signing secret is returned this once.",
+                    "requestBody": _body(webhook_views.CREATE),
+                    "responses": _responses("#/components/schemas/webhook_endpoint", "The endpoint."),
+                },
+            },
+            "/v1/webhook_endpoints/{endpoint_id}": {
+                "parameters": [_ENDPOINT_ID],
+                "get": {
+                    "operationId": "RetrieveWebhookEndpoint",
+                    "summary": "Retrieve a webhook endpoint.",
+                    "responses": _responses("#/components/schemas/webhook_endpoint", "The endpoint."),
+                },
+                "post": {
+                    "operationId": "UpdateWebhookEndpoint",
+                    "summary": "Update a webhook endpoint's URL, events, description, metadata or status.",
+                    "requestBody": _body(webhook_views.UPDATE),
+                    "responses": _responses("#/components/schemas/webhook_endpoint", "The endpoint."),
+                },
+                "delete": {
+                    "operationId": "DeleteWebhookEndpoint",
+                    "summary": "Delete a webhook endpoint; deliveries stop, the delivery log is kept.",
+                    "responses": _responses("#/components/schemas/deleted_webhook_endpoint", "The deleted endpoint."),
+                },
+            },
+            "/v1/connect_settings": {
+                "get": {
+                    "operationId": "RetrieveConnectSettings",
+                    "summary": "The platform's branding, site links and allowed origins.",
+                    "responses": _responses("#/components/schemas/connect_settings", "The settings."),
+                },
+                "post": {
+                    "operationId": "UpdateConnectSettings",
+                    "summary": "Update branding, site links, support contacts or allowed origins; empty strings unset.",
+                    "requestBody": _body(settings_views.UPDATE),
+                    "responses": _responses("#/components/schemas/connect_settings", "The settings."),
+                },
             },
         },
     }

@@ -28,6 +28,7 @@ from connect_support.accounts.services import api_key_touch
 from connect_support.api.encoding import decode_body, decode_form, decode_pairs
 from connect_support.api.errors import ApiError
 from connect_support.api.idempotency import idempotent
+from connect_support.views import RETRY_AFTER_SECONDS, database_unavailable
 
 logger = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1024 * 1024
@@ -86,6 +87,11 @@ def authenticate(request: HttpRequest) -> ApiKey:
         )
     api_key_touch(key=key)
     return key
+
+
+def request_params(request: HttpRequest) -> dict[str, Any]:
+    """The decoded parameters of a request (query, form, multipart or JSON), size-checked."""
+    return _params(request)
 
 
 def _params(request: HttpRequest) -> dict[str, Any]:
@@ -152,7 +158,15 @@ def api_endpoint(**handlers: Handler) -> Callable[..., HttpResponse]:
             return run()
         except ApiError as error:
             return error.response()
-        except Exception:
+        except Exception as failure:
+            if database_unavailable(failure):
+                logger.warning("database unavailable", extra={"path": request.path})
+                return ApiError(
+                    503,
+                    "api_error",
+                    "The service is briefly unavailable; nothing was applied. Retry in a few seconds.",
+                    headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+                ).response()
             logger.exception("api request failed", extra={"path": request.path, "method": request.method})
             return ApiError(
                 500, "api_error", "Something went wrong on our side; the request was not applied."

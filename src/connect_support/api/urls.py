@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from connect_support.api import views, webhook_views
+from connect_support.api import settings_views, views, webhook_views
 from connect_support.api.pipeline import not_found
 from connect_support.embedded import loader
 
@@ -17,5 +17,7 @@ urlpatterns = [
     # Platform webhooks (webhooks/): Stripe's webhook endpoint resource.
     path("webhook_endpoints", webhook_views.webhook_endpoints, name="api-webhook-endpoints"),
     path("webhook_endpoints/<str:endpoint_id>", webhook_views.webhook_endpoint, name="api-webhook-endpoint"),
+    # The platform's own settings: branding, site links, allowed origins (not a Stripe resource).
+    path("connect_settings", settings_views.connect_settings, name="api-connect-settings"),
     re_path(r"^(?P<rest>.*)$", not_found),
 ]

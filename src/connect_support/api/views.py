@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from connect_support.accounts import selectors
 from connect_support.accounts.models import ConnectedAccount
+from connect_support.accounts.platform_settings import live_sessions_blocker
 from connect_support.accounts.services import account_create, account_delete, account_update
 from connect_support.api import schemas
 from connect_support.api.errors import invalid_request, no_such
@@ -85,6 +86,8 @@ def create_account_session(request: ApiRequest) -> dict[str, Any]:
     account = _account(
         request, params["account"], param="account", status=400, with_persons=False, only=selectors.SESSION_FIELDS
     )
+    if account.livemode and (blocker := live_sessions_blocker(platform=request.key.platform, fresh=True)):
+        raise invalid_request(blocker, code="site_link_missing")
     created = account_session_create(
         account=account,
         components=params["components"],

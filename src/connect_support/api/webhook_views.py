@@ -28,8 +28,11 @@ class StringList(Field):
 
     max_items: int = 20
     description: str = ""
+    allow_empty: bool = False  # an empty string clears the list
 
     def parse(self, value: Any, param: str) -> list[str]:
+        if self.allow_empty and value in ("", []):
+            return []
         if isinstance(value, dict):  # sparse indexes decode to a hash
             value = [value[key] for key in sorted(value, key=lambda k: int(k) if str(k).isdigit() else 0)]
         if isinstance(value, str):
@@ -39,7 +42,12 @@ class StringList(Field):
         return [String(max_length=100).parse(item, f"{param}[{index}]") for index, item in enumerate(value)]
 
     def openapi(self) -> dict[str, Any]:
-        return {"type": "array", "items": {"type": "string"}, "maxItems": self.max_items}
+        return {
+            "type": "array",
+            "items": {"type": "string", "maxLength": 100},
+            "minItems": 0 if self.allow_empty else 1,
+            "maxItems": self.max_items,
+        }
 
 
 _FIELDS: dict[str, Field] = {

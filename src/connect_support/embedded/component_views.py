@@ -27,6 +27,10 @@ from connect_support.identity.policy import Limit
 from connect_support.identity.ratelimit import rate_limit_hit
 
 MAX_BODY_BYTES = 64 * 1024
+# Answers with documents: up to MAX_FILES files of 10 MB each (checked again per file).
+MAX_UPLOAD_BYTES = 32 * 1024 * 1024
+MAX_FILES = 3
+MAX_FILE_BYTES = 10 * 1024 * 1024
 BOOTS_PER_IP = Limit("component-boot-ip", 120, 60)
 
 
@@ -85,8 +89,44 @@ def _allowed(request: HttpRequest, session: AccountSession | None, origin: str |
 Handler = Callable[[HttpRequest, AccountSession, dict[str, Any]], dict[str, Any]]
 
 
-def _endpoint(methods: tuple[str, ...], handler: Handler) -> Callable[..., HttpResponse]:
-    """Authorize by page token and origin, parse JSON, call ``handler``, answer with CORS."""
+def _multipart(request: HttpRequest) -> dict[str, Any]:
+    """An answer with documents: the JSON body in the ``payload`` part, files beside it.
+    Each file is read whole (at most 10 MB plus one byte, so oversize is detected)."""
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > MAX_UPLOAD_BYTES:
+        raise ComponentError(413, "invalid_request_error", "body_too_large", "The files are too large (30 MB at most).")
+    try:
+        parsed = json.loads(request.POST.get("payload") or "{}")
+    except ValueError:
+        parsed = None
+    if not isinstance(parsed, dict):
+        raise ComponentError(400, "invalid_request_error", "invalid_json", "Send the form as a JSON object in payload.")
+    if len(request.FILES) > MAX_FILES:
+        raise ComponentError(400, "invalid_request_error", "too_many_files", f"Send at most {MAX_FILES} files.")
+    documents = []
+    for name, uploads in request.FILES.lists():
+        upload = uploads[-1]
+        content = upload.read(MAX_FILE_BYTES + 1)
+        documents.append(
+            {
+                "field": str(name)[:80],
+                "filename": str(upload.name or "document")[:200],
+                "content_type": str(upload.content_type or "application/octet-stream")[:100],
+                "content": content,
+            }
+        )
+    parsed["documents"] = documents
+    return parsed
+
+
+def _endpoint(
+    methods: tuple[str, ...], handler: Handler, *, accepts_files: bool = False
+) -> Callable[..., HttpResponse]:
+    """Authorize by page token and origin, parse JSON (or, where ``accepts_files``, a
+    multipart answer with documents), call ``handler``, answer with CORS."""
 
     @csrf_exempt
     def view(request: HttpRequest, **kwargs: Any) -> HttpResponse:
@@ -114,7 +154,12 @@ def _endpoint(methods: tuple[str, ...], handler: Handler) -> Callable[..., HttpR
             )
             return _error(refused, None)
         body: dict[str, Any] = {}
-        if request.method == "POST":
+        if request.method == "POST" and accepts_files and request.content_type == "multipart/form-data":
+            try:
+                body = _multipart(request)
+            except ComponentError as refused:
+                return _error(refused, allowed)
+        elif request.method == "POST":
             if len(request.body) > MAX_BODY_BYTES:
                 return _error(
                     ComponentError(413, "invalid_request_error", "body_too_large", "The form is too large."), allowed
@@ -183,10 +228,13 @@ def _submit(request: HttpRequest, session: AccountSession, body: dict[str, Any])
 
 
 def _answer(request: HttpRequest, session: AccountSession, body: dict[str, Any]) -> dict[str, Any]:
+    given = body.get("documents")
+    documents: list[dict[str, Any]] = [d for d in given if isinstance(d, dict)] if isinstance(given, list) else []
     return component_writes.notification_answer(
         session=session,
         item_id=body["item"],
         values=_values(body),
+        documents=documents,
         options=_options(request, body),
         ip=client_ip(request),
         user_agent=request.headers.get("User-Agent", ""),
@@ -210,5 +258,5 @@ session_view = _endpoint(("GET",), _session)
 component_view = _endpoint(("GET",), _component)
 section_view = _endpoint(("POST",), _section)
 submit_view = _endpoint(("POST",), _submit)
-answer_view = _endpoint(("POST",), _answer)
+answer_view = _endpoint(("POST",), _answer, accepts_files=True)
 logout_view = _endpoint(("POST",), _logout)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
@@ -155,7 +155,10 @@ def notification_answer(
     options: ViewOptions,
     ip: str | None,
     user_agent: str,
+    documents: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
+    """Answer one banner task. ``documents`` (``field``, ``filename``, ``content_type``,
+    ``content``) go to sources that take files (risk forms); the source checks them."""
     component_check(session=session, component="notification_banner")
     view = component_view(session=session, component="notification_banner", options=options)
     item = next((i for i in view["items"] if i["id"] == item_id and i["status"] == "action_required"), None)
@@ -198,7 +201,11 @@ def notification_answer(
             raise ComponentError(404, "invalid_request_error", "unknown_notification", "This task has no form.")
         try:
             source.answer(
-                account=fresh_account(session), item_id=item_id, values=values, person=session.authenticated_person
+                account=fresh_account(session),
+                item_id=item_id,
+                values=values,
+                person=session.authenticated_person,
+                documents=documents,
             )
         except InvalidParameterError as invalid:
             raise ComponentError(

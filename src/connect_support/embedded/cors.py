@@ -12,7 +12,8 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 
 from connect_support.accounts.models import Platform
-from connect_support.identity.headers import origin_normalize, platform_origins
+from connect_support.accounts.platform_settings import origin_normalize
+from connect_support.identity.headers import platform_origins
 
 ALLOWED_METHODS = "GET, POST, OPTIONS"
 ALLOWED_HEADERS = "Authorization, Content-Type"

@@ -15,29 +15,7 @@ from typing import Any
 from django.http import HttpResponseBase
 
 from connect_support.accounts.models import Platform
-
-
-def origin_normalize(value: str) -> str | None:
-    """``scheme://host[:port]`` in lower case without a default port, or None if ``value``
-    is not an http(s) origin (paths, queries, credentials and wildcards are refused)."""
-    from urllib.parse import urlsplit
-
-    if not value or len(value) > 300 or any(c in value for c in " *\\\n\r\t"):
-        return None
-    try:
-        parts = urlsplit(value.strip())
-        port = parts.port
-    except ValueError:
-        return None
-    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.username or parts.password:
-        return None
-    if parts.path not in {"", "/"} or parts.query or parts.fragment:
-        return None
-    host = parts.hostname.lower()
-    if ":" in host:
-        host = f"[{host}]"
-    default = {"http": 80, "https": 443}[parts.scheme]
-    return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default else "")
+from connect_support.accounts.platform_settings import origin_normalize
 
 
 def platform_origins(*, platform: Platform) -> list[str]:

@@ -7,7 +7,7 @@ which opens a case routed to the risk queue (risk/appeals.py).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.utils import timezone
@@ -18,7 +18,7 @@ from connect_support.risk.emails import consequence_text
 from connect_support.risk.form_schema import form_describe
 from connect_support.risk.models import Intervention
 from connect_support.risk.selectors import interventions_shown
-from connect_support.risk.services import InterventionStateError, intervention_respond
+from connect_support.risk.services import InterventionStateError, UploadedDocument, intervention_respond
 
 PREFIX = "intervention:"
 SUPPORT_SOURCE = "notification_banner.risk_form"
@@ -119,7 +119,13 @@ class InterventionNotifications:
         return [_item(i) for i in interventions_shown(account=account)]
 
     def answer(
-        self, *, account: ConnectedAccount, item_id: str, values: Mapping[str, Any], person: Person | None
+        self,
+        *,
+        account: ConnectedAccount,
+        item_id: str,
+        values: Mapping[str, Any],
+        person: Person | None,
+        documents: Sequence[Mapping[str, Any]] = (),
     ) -> None:
         intervention_id = item_id.removeprefix(PREFIX)
         found = Intervention.objects.filter(account=account, pk=intervention_id).first()
@@ -133,6 +139,17 @@ class InterventionNotifications:
                     account=account, intervention_id=intervention_id, text=str(values.get("appeal", "")), person=person
                 )
             else:
-                intervention_respond(account=account, intervention_id=intervention_id, values=values, person=person)
+                uploads = [
+                    UploadedDocument(
+                        field=str(d["field"]),
+                        filename=str(d["filename"]),
+                        content_type=str(d["content_type"]),
+                        content=bytes(d["content"]),
+                    )
+                    for d in documents
+                ]
+                intervention_respond(
+                    account=account, intervention_id=intervention_id, values=values, person=person, documents=uploads
+                )
         except InterventionStateError as refused:
             raise InvalidParameterError("item", str(refused)) from None

@@ -15,6 +15,7 @@ import secrets
 import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from email.utils import formataddr, parseaddr
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -25,7 +26,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from connect_support.accounts.models import ConnectedAccount
+from connect_support.accounts.models import ConnectedAccount, Platform
 from connect_support.helpcenter.selectors import topic_articles, topic_get
 from connect_support.risk.models import AccountEmail, Intervention
 
@@ -202,20 +203,16 @@ def _from_header(account: ConnectedAccount) -> str:
     return formataddr((sender, address or "support@localhost"))
 
 
-def account_email_enqueue(
-    *,
-    account: ConnectedAccount,
-    category: str,
-    template: str,
-    content: EmailContent,
-    topic: str,
-    intervention: Intervention | None = None,
-) -> AccountEmail | None:
-    """Render and store one co-branded email; it is sent after the transaction commits.
-    None when the account has no email address (nothing to send to)."""
-    to = account.email or (account.representative.email if account.representative else "")
-    if not to:
-        return None
+@dataclass(frozen=True)
+class RenderedEmail:
+    from_email: str
+    subject: str
+    text_body: str
+    html_body: str
+
+
+def account_email_render(*, account: ConnectedAccount, content: EmailContent, topic: str) -> RenderedEmail:
+    """The co-branded email as it is sent (also used by the console's previews)."""
     topic_url, articles = support_links(topic)
     platform = account.platform
     context = {
@@ -230,6 +227,29 @@ def account_email_enqueue(
         "brand_color": platform.brand_color or "#4f46e5",
         "accent_color": platform.accent_color or "#0ea5e9",
     }
+    return RenderedEmail(
+        from_email=_from_header(account),
+        subject=content.subject[:400],
+        text_body=render_to_string("risk/email/account_email.txt", context),
+        html_body=render_to_string("risk/email/account_email.html", context),
+    )
+
+
+def account_email_enqueue(
+    *,
+    account: ConnectedAccount,
+    category: str,
+    template: str,
+    content: EmailContent,
+    topic: str,
+    intervention: Intervention | None = None,
+) -> AccountEmail | None:
+    """Render and store one co-branded email; it is sent after the transaction commits.
+    None when the account has no email address (nothing to send to)."""
+    to = account.email or (account.representative.email if account.representative else "")
+    if not to:
+        return None
+    rendered = account_email_render(account=account, content=content, topic=topic)
     now = timezone.now()
     row = AccountEmail.objects.create(
         account=account,
@@ -237,10 +257,10 @@ def account_email_enqueue(
         category=category,
         template=template,
         to=to,
-        from_email=_from_header(account),
-        subject=content.subject[:400],
-        text_body=render_to_string("risk/email/account_email.txt", context),
-        html_body=render_to_string("risk/email/account_email.html", context),
+        from_email=rendered.from_email,
+        subject=rendered.subject,
+        text_body=rendered.text_body,
+        html_body=rendered.html_body,
         message_id=f"{secrets.token_urlsafe(18)}@{_mail_domain()}",
         next_attempt_at=now,
         created_at=now,
@@ -323,3 +343,52 @@ def account_email_drain(*, limit: int = 500) -> int:
     for email_id in ids:
         account_email_send(email_id=email_id)
     return len(ids)
+
+
+PREVIEW_EVENTS = (
+    ("created", "Intervention opened"),
+    ("more_information_requested", "More information requested"),
+    ("deadline_passed", "Deadline passed"),
+    ("escalated", "Escalated"),
+    ("resolved", "Resolved"),
+    ("offboarded", "Offboarded"),
+)
+
+
+def email_preview(*, platform: Platform, kind: str, event: str) -> RenderedEmail:
+    """The email an account of ``platform`` would get for ``kind`` and ``event``, rendered
+    for a sample account (nothing is stored)."""
+    if kind not in Intervention.Kind.values or event not in dict(PREVIEW_EVENTS):
+        raise ValueError("Unknown intervention kind or event.")
+    account = ConnectedAccount(
+        id="acct_1PreviewSample0000",
+        platform=platform,
+        email="owner@business.example",
+        business_profile={"name": "Rosa's Bakery"},
+    )
+    now = timezone.now()
+    intervention = Intervention(
+        account=account,
+        kind=kind,
+        cause=Intervention.Cause.SUPPORTABILITY,
+        deadline=now + timedelta(days=7),
+        effective=event in ("deadline_passed", "offboarded"),
+        reserve_percent=Decimal("10") if kind == Intervention.Kind.RESERVE else None,
+        reserve_release_at=now + timedelta(days=90) if kind == Intervention.Kind.RESERVE else None,
+        message="",
+    )
+    content = intervention_content(intervention, event)
+    return account_email_render(account=account, content=content, topic=topic_for(intervention))
+
+
+def email_test_send(*, rendered: RenderedEmail, to: str) -> None:
+    """Send a preview to a reviewer's address, marked as a test (raises on SMTP failure)."""
+    message = EmailMultiAlternatives(
+        subject=f"[Test] {rendered.subject}",
+        body=rendered.text_body,
+        from_email=rendered.from_email,
+        to=[to],
+        headers={"Auto-Submitted": "auto-generated", "X-Connect-Support-Test": "preview"},
+    )
+    message.attach_alternative(rendered.html_body, "text/html")
+    message.send()

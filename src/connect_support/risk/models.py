@@ -72,11 +72,19 @@ class Intervention(models.Model):
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # The operator API caller's own id for it: a create repeated with it returns this one.
+    reference = models.CharField(max_length=100, blank=True)
+    created_by_key = models.CharField(max_length=100, blank=True)
 
     class Meta:
         indexes = [
             models.Index(fields=["account", "status"], name="intervention_account_idx"),
             models.Index(fields=["status", "updated_at"], name="intervention_queue_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reference"], condition=~models.Q(reference=""), name="intervention_reference_unique"
+            )
         ]
 
     def __str__(self) -> str:
@@ -207,3 +215,19 @@ class AccountEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template} to {self.to} ({self.status})"
+
+
+class OperatorKey(models.Model):
+    """A key for the operator's risk API (``/operator/v1/…``), kept only as a SHA-256 digest
+    and shown once. Made and revoked with ``connect-support manage operator_key``."""
+
+    id = models.CharField(primary_key=True, max_length=40, default=partial(new_id, "opkey"), editable=False)
+    name = models.CharField(max_length=100)
+    digest = models.CharField(max_length=64, unique=True)
+    last4 = models.CharField(max_length=4)
+    created_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} (…{self.last4})"

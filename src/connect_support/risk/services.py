@@ -100,8 +100,22 @@ def intervention_create(
     reserve_release_at: datetime | None = None,
     actor: User | None = None,
     request: HttpRequest | None = None,
+    reference: str = "",
+    operator_key: str = "",
 ) -> Intervention:
-    """Open an intervention, apply it at once if immediate, and email the account."""
+    """Open an intervention, apply it at once if immediate, and email the account.
+
+    ``reference`` is an operator API caller's own id: repeating a create with it returns
+    the intervention it made (a retried or double-sent request opens one, not two)."""
+    reference = reference.strip()[:100]
+    if reference:
+        existing = Intervention.objects.filter(reference=reference).first()
+        if existing is not None:
+            if existing.account_id != account.pk:
+                raise InvalidParameterError(
+                    "reference", "This reference already names an intervention on another account."
+                )
+            return existing
     kind = _choice(kind, Intervention.Kind.values, "kind")
     cause = _choice(cause, Intervention.Cause.values, "cause")
     if affects is None:
@@ -149,17 +163,20 @@ def intervention_create(
         reserve_release_at=reserve_release_at,
         form=cleaned_form,
         created_by=actor,
+        created_by_key=operator_key[:100],
+        reference=reference,
         created_at=now,
         updated_at=now,
     )
-    _decide_record(intervention, InterventionDecision.Outcome.CREATED, message, actor, now)
+    _decide_record(intervention, InterventionDecision.Outcome.CREATED, message, actor, now, operator_key=operator_key)
     audit_record(
         kind=RiskAudit.INTERVENTION_CREATED,
         request=request,
         actor=actor,
         subject_label=intervention.pk,
         account_id=account.pk,
-        detail={"intervention": intervention.pk, "kind": kind, "cause": cause, "immediate": immediate},
+        detail={"intervention": intervention.pk, "kind": kind, "cause": cause, "immediate": immediate}
+        | ({"operator_key": operator_key} if operator_key else {}),
     )
     if immediate:
         account_effects_sync(account=account)
@@ -169,14 +186,20 @@ def intervention_create(
 
 
 def _decide_record(
-    intervention: Intervention, outcome: str, message: str, actor: User | None, at: datetime
+    intervention: Intervention,
+    outcome: str,
+    message: str,
+    actor: User | None,
+    at: datetime,
+    *,
+    operator_key: str = "",
 ) -> InterventionDecision:
     return InterventionDecision.objects.create(
         intervention=intervention,
         outcome=outcome,
         message=message.strip()[:5000],
         agent=actor,
-        agent_label=_actor_label(actor),
+        agent_label=f"operator key {operator_key}"[:254] if operator_key else _actor_label(actor),
         at=at,
     )
 
@@ -274,6 +297,7 @@ def intervention_decide(
     message: str = "",
     actor: User | None,
     request: HttpRequest | None = None,
+    operator_key: str = "",
 ) -> Intervention:
     """A risk agent's decision: resolve (lift), request more information, escalate, offboard."""
     decision = _choice(decision, DECISIONS, "decision")
@@ -302,14 +326,17 @@ def intervention_decide(
     if decision == "resolve":
         intervention.resolved_at = now
     intervention.save()
-    _decide_record(intervention, outcome, message, actor, now)
+    _decide_record(intervention, outcome, message, actor, now, operator_key=operator_key)
+    detail: dict[str, Any] = {"intervention": intervention.pk, "decision": decision}
+    if operator_key:
+        detail["operator_key"] = operator_key
     audit_record(
         kind=RiskAudit.INTERVENTION_DECIDED,
         request=request,
         actor=actor,
         subject_label=intervention.pk,
         account_id=intervention.account_id,
-        detail={"intervention": intervention.pk, "decision": decision},
+        detail=detail,
     )
     account_effects_sync(account=intervention.account)
     _email(intervention, event, message)

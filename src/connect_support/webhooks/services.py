@@ -10,9 +10,11 @@ Every try is logged with its status code or error.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import secrets
+import socket
 import time
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
@@ -57,11 +59,60 @@ def backoff_seconds(attempts: int) -> int:
     return max(1, delay - jitter + secrets.randbelow(2 * jitter + 1)) if jitter else max(1, delay)
 
 
-def _clean_url(url: Any) -> str:
+def _private_allowed(livemode: bool) -> bool:
+    """Test-mode endpoints may point at a developer's machine; live ones only at the public
+    internet unless the operator allows private networks (a self-hosted intranet)."""
+    return not livemode or bool(getattr(settings, "WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False))
+
+
+def _is_private_address(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return not ip.is_global
+
+
+def _is_private_name(host: str) -> bool:
+    host = host.lower().rstrip(".")
+    local_suffixes = (".localhost", ".local", ".internal", ".lan", ".home.arpa")
+    return host == "localhost" or host.endswith(local_suffixes) or _is_private_address(host)
+
+
+def private_destination(host: str) -> str | None:
+    """The private address ``host`` resolves to, if any (checked again at each delivery, so
+    that a name changed to point inside the network after registration is still refused)."""
+    if _is_private_name(host):
+        return host
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return None  # unresolvable: the delivery itself fails and is retried
+    for info in infos:
+        address = str(info[4][0])
+        if _is_private_address(address):
+            return address
+    return None
+
+
+def _clean_url(url: Any, *, livemode: bool) -> str:
     text = str(url or "").strip()
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 (raises on a malformed port)
+    except ValueError:
+        parts = urlsplit("")
     if parts.scheme not in ("https", "http") or not parts.hostname or len(text) > 2000:
         raise InvalidParameterError("url", "Invalid URL: the url must be an absolute http or https URL.", "url_invalid")
+    if not _private_allowed(livemode) and _is_private_name(parts.hostname):
+        raise InvalidParameterError(
+            "url",
+            f"Invalid URL: live-mode webhook endpoints must be reachable on the public internet, and "
+            f"{parts.hostname} is a local or private address. Use a test-mode endpoint while developing.",
+            "url_invalid",
+        )
     return text
 
 
@@ -95,7 +146,7 @@ def webhook_endpoint_create(
     return WebhookEndpoint.objects.create(
         platform=platform,
         livemode=livemode,
-        url=_clean_url(url),
+        url=_clean_url(url, livemode=livemode),
         enabled_events=_clean_events(enabled_events),
         description=description[:500],
         metadata=dict(metadata or {}),
@@ -107,7 +158,7 @@ def webhook_endpoint_create(
 def webhook_endpoint_update(*, endpoint: WebhookEndpoint, params: Mapping[str, Any]) -> WebhookEndpoint:
     endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
     if "url" in params:
-        endpoint.url = _clean_url(params["url"])
+        endpoint.url = _clean_url(params["url"], livemode=endpoint.livemode)
     if "enabled_events" in params:
         endpoint.enabled_events = _clean_events(params["enabled_events"])
     if "description" in params:
@@ -209,7 +260,11 @@ def webhook_delivery_send(*, delivery_id: str, client: httpx.Client | None = Non
     status_code: int | None = None
     error = ""
     started = time.monotonic()
+    host = urlsplit(row.endpoint.url).hostname or ""
+    refused = None if _private_allowed(row.endpoint.livemode) else private_destination(host)
     try:
+        if refused:
+            raise httpx.ConnectError(f"refused: {host} resolves to the private address {refused}")
         http = client or httpx.Client(timeout=_timeout(), follow_redirects=False)
         try:
             answer = http.post(row.endpoint.url, content=body, headers=headers)

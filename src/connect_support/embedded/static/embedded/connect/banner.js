@@ -199,9 +199,18 @@ export class NotificationBanner extends ConnectElement {
       submit.disabled = true;
       form.clearErrors();
       try {
-        this.view = await this.connection.request("POST", `notifications/${encodeURIComponent(item.id)}/answer`, {
-          body: { values: form.values(), fields: this.collectionOptions.fields, futureRequirements: this.collectionOptions.futureRequirements },
-        });
+        const body = { values: form.values(), fields: this.collectionOptions.fields, futureRequirements: this.collectionOptions.futureRequirements };
+        const files = form.files();
+        const path = `notifications/${encodeURIComponent(item.id)}/answer`;
+        if (Object.keys(files).length) {
+          // Documents go as multipart: the JSON body in "payload", each file under its question's name.
+          const data = new FormData();
+          data.append("payload", JSON.stringify(body));
+          for (const [name, file] of Object.entries(files)) data.append(name, file, file.name);
+          this.view = await this.connection.request("POST", path, { formData: data });
+        } else {
+          this.view = await this.connection.request("POST", path, { body });
+        }
         overlay.close("answered");
         this.renderSafely();
         const banner = this.root.querySelector(".banner");

@@ -232,7 +232,7 @@ export class Connection {
 
   // --- requests -------------------------------------------------------------------------------
 
-  async request(method, path, { body = null, query = null } = {}) {
+  async request(method, path, { body = null, query = null, formData = null } = {}) {
     await this.ready;
     for (let attempt = 0; ; attempt += 1) {
       if (this.ended) throw new ConnectError("authentication_error", "You were logged out.");
@@ -241,10 +241,11 @@ export class Connection {
       const token = this.token;
       let response;
       try {
+        // FormData sets its own multipart Content-Type (with the boundary).
         response = await fetch(url, {
           method,
           headers: body ? { Authorization: `Bearer ${token}`, "Content-Type": "application/json" } : { Authorization: `Bearer ${token}` },
-          body: body ? JSON.stringify(body) : undefined,
+          body: formData || (body ? JSON.stringify(body) : undefined),
           credentials: "omit",
           cache: "no-store",
         });

@@ -217,8 +217,18 @@ export function renderForm(section, { idPrefix = uid("form") } = {}) {
 
   const values = () => {
     const collected = {};
-    for (const [name, input] of inputs) collected[name] = input.type === "checkbox" ? input.checked : input.value;
+    for (const [name, input] of inputs) {
+      if (input.type === "file") continue;
+      collected[name] = input.type === "checkbox" ? input.checked : input.value;
+    }
     return collected;
+  };
+
+  // Chosen files by field name (file fields only; sent as multipart beside the values).
+  const files = () => {
+    const chosen = {};
+    for (const [name, input] of inputs) if (input.type === "file" && input.files && input.files[0]) chosen[name] = input.files[0];
+    return chosen;
   };
 
   const clearErrors = () => {
@@ -245,7 +255,7 @@ export function renderForm(section, { idPrefix = uid("form") } = {}) {
     if (!first) summary.scrollIntoView?.({ block: "nearest" });
   };
 
-  return { form, values, showErrors, clearErrors, inputs };
+  return { form, values, files, showErrors, clearErrors, inputs };
 }
 
 function setFieldError(input, errorElement, text) {
@@ -294,6 +304,17 @@ function renderField(field, idPrefix) {
     for (const option of field.options || []) {
       input.append(h("option", { value: option.value, selected: option.value === field.value || null }, option.label));
     }
+  } else if (field.type === "file") {
+    input = h("input", { ...common, type: "file", accept: field.accept || null });
+    input.addEventListener("change", () => {
+      const file = input.files && input.files[0];
+      if (file && file.size > 10 * 1024 * 1024) {
+        setFieldError(input, error, "This file is larger than 10 MB. Choose a smaller one.");
+        input.value = "";
+      } else {
+        setFieldError(input, error, "");
+      }
+    });
   } else if (field.type === "textarea") {
     input = h("textarea", { ...common, maxlength: field.maxlength, rows: 3 });
     input.value = field.value || "";
