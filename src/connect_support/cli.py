@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -116,6 +117,17 @@ def _stop_children(children: Sequence[subprocess.Popen[bytes]]) -> None:
             child.kill()
 
 
+def _metrics_directory(data_dir: Path) -> None:
+    """Every process started from here (web workers, job worker, SMTP receiver) writes its
+    Prometheus figures to one directory that ``/metrics`` adds up; emptied at each start."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return
+    directory = Path(data_dir) / "metrics"
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True, exist_ok=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
     from django.conf import settings
@@ -128,6 +140,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
         return 2
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    _metrics_directory(settings.DATA_DIR)
     children = _start_children()
     try:
         uvicorn.run(

@@ -48,4 +48,12 @@ def sms_backend() -> SmsBackend:
 
 
 def sms_send(*, to: str, body: str) -> SmsReceipt:
-    return sms_backend().send(to=to, body=body)
+    from connect_support.metrics import SMS
+
+    try:
+        receipt = sms_backend().send(to=to, body=body)
+    except SmsError:
+        SMS.labels("failed").inc()
+        raise
+    SMS.labels("sent").inc()
+    return receipt
