@@ -16,13 +16,14 @@ django_application = sync_chain_asgi_application()
 # Anonymous support-site pages are answered from rendered bytes before Django is entered.
 # Static files come from memory, compressed, before Django too.
 from connect_support.helpcenter.page_cache import HelpPageCache  # noqa: E402 (needs Django set up)
-from connect_support.helpcenter.static_assets import StaticAssets  # noqa: E402
+from connect_support.static_assets import StaticAssets  # noqa: E402
 
 http_application = StaticAssets(HelpPageCache(django_application))
 
 from connect_support.chat.ws_urls import websocket_urlpatterns as chat_websocket_routes  # noqa: E402
+from connect_support.console.inbox_live import websocket_urlpatterns as inbox_websocket_routes  # noqa: E402
 
-websocket_routes: list[object] = [*chat_websocket_routes]
+websocket_routes: list[object] = [*chat_websocket_routes, *inbox_websocket_routes]
 
 application = ProtocolTypeRouter(
     {

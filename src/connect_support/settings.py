@@ -80,9 +80,14 @@ INSTALLED_APPS = [
     "connect_support.chat",
     "connect_support.risk",
     "connect_support.webhooks",
+    "connect_support.privacy",
+    "connect_support.csat",
+    "connect_support.analytics",
+    "connect_support.sla",
 ]
 
 MIDDLEWARE = [
+    "connect_support.metrics.RequestMetricsMiddleware",
     "connect_support.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -126,8 +131,13 @@ def _database() -> dict[str, Any]:
             config.setdefault("OPTIONS", {})["pool"] = {
                 "min_size": 2,
                 "max_size": int(os.environ.get("DATABASE_POOL_SIZE", "20")),
-                "timeout": 10,
+                # How long a request waits for a connection; when the database is down this
+                # is how soon it answers 503 with Retry-After.
+                "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "3")),
             }
+            # Pooled connections broken by a database restart are noticed and replaced when
+            # taken from the pool (Django passes psycopg's check), so service resumes by itself.
+            config["CONN_HEALTH_CHECKS"] = True
         return config
     return {
         "ENGINE": "django.db.backends.sqlite3",
@@ -159,7 +169,13 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             # Live chat: an agent's connection may take a burst of events from many chats.
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "cs:chan", "capacity": 1000},
+            # The layer blocks 5 s on each read (BZPOPMIN); redis-py's default socket timeout
+            # is also 5 s, so a busy machine would time reads out and drop WebSockets.
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5}],
+                "prefix": "cs:chan",
+                "capacity": 1000,
+            },
         }
     }
 else:
@@ -243,6 +259,10 @@ CASES_RESOLUTION_HOURS = 72
 CASES_INBOUND_PER_SENDER_PER_HOUR = 60
 CASES_ACKNOWLEDGEMENTS_PER_SENDER_PER_HOUR = 5
 CASES_RAW_MAIL_RETENTION_DAYS = 90
+# Customer satisfaction (csat/): how long the rating link in the solved mail works, and
+# how long after a rating it can still be changed.
+CSAT_LINK_DAYS = 30
+CSAT_EDIT_HOURS = 7 * 24
 # ESP inbound webhooks (django-anymail): every ANYMAIL_<NAME> variable becomes a setting,
 # e.g. ANYMAIL_WEBHOOK_SECRET=user:pass, ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY=….
 ANYMAIL = {key.removeprefix("ANYMAIL_"): value for key, value in os.environ.items() if key.startswith("ANYMAIL_")}
@@ -337,6 +357,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 # Account sessions live this long before a page must fetch a fresh client secret.
 ACCOUNT_SESSION_TTL_SECONDS = 30 * 60
+# An active account that owes something new keeps working this long (docs/requirements.md).
+REQUIREMENTS_GRACE_DAYS = int(os.environ.get("REQUIREMENTS_GRACE_DAYS", "14"))
 IDEMPOTENCY_KEY_TTL_SECONDS = 24 * 60 * 60
 
 LOGGING: dict[str, Any] = {
@@ -383,3 +405,18 @@ RISK_ACCOUNT_CHANGED_HOOKS = ["connect_support.api.webhook_events.account_update
 # paused through any update), and what to call after commit when an account changes.
 ACCOUNT_RESTRICTION_OVERLAYS = ["connect_support.risk.effects.account_risk_overlay"]
 ACCOUNT_CHANGED_HOOKS = RISK_ACCOUNT_CHANGED_HOOKS
+
+# Operations (docs/deploy.md): /metrics for Prometheus, errors to Sentry.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        release=os.environ.get("SENTRY_RELEASE") or None,
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+        # Account owners' and requesters' personal data stays out of error reports.
+        send_default_pii=False,
+    )

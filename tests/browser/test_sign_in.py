@@ -152,6 +152,8 @@ def test_an_agent_enrolls_totp_and_signs_in_again(live_url: str, page: Any) -> N
     screenshot(page, "console-recovery-codes")
     page.get_by_role("link", name="I've saved them — continue").click()
     page.wait_for_url(f"{live_url}/console/")
+    page.get_by_role("link", name="My account").click()
+    page.wait_for_url(f"{live_url}/console/me/")
     main = page.inner_text("main")
     assert "risk agent" in main
     assert "support agent" in main

@@ -130,5 +130,5 @@ def test_form_acknowledgement_reply_agent_answer_reply(
     assert page.status_code == 200
     for words in ("went to my old bank account", "ends in 4242", "sending the payout again", "it arrived"):
         assert words in page.text
-    assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert page.headers["Referrer-Policy"] == "same-origin"
     assert len(smtp_sink.messages) == 2  # nothing else was mailed: no answer to the requester's replies

@@ -99,7 +99,7 @@ def test_the_private_link_shows_one_case_without_signing_in(client: Client) -> N
     assert page.status_code == 200
     assert "My payout did not arrive." in page.content.decode()
     assert page["Cache-Control"] == "no-store"
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     link = _private_path(case)
     tampered = link[:-3] + ("A" if link[-3] != "A" else "B") + link[-2:]
     assert client.get(tampered).status_code == 404

@@ -55,7 +55,7 @@ def test_password_then_totp_signs_in(client: Client) -> None:
     assert "Two-step verification" in page
     response = client.post("/console/login/verify/", {"code": code_for(secret)})
     assert response["Location"] == "/console/outbox/"
-    home = client.get("/console/").content.decode()
+    home = client.get("/console/me/").content.decode()
     assert "Welcome, Avery" in home
     assert "risk agent" in home
     assert "support agent" in home
@@ -300,4 +300,4 @@ def test_the_demo_agent_signs_in_with_the_seeded_secrets(client: Client) -> None
     response = password_step(client, email=seeded["email"], password=seeded["password"])
     assert response["Location"] == "/console/login/verify/"
     assert client.post("/console/login/verify/", {"code": code_for(seeded["totp_secret"])})["Location"] == "/console/"
-    assert "admin" in client.get("/console/").content.decode()
+    assert "admin" in client.get("/console/me/").content.decode()

@@ -103,7 +103,7 @@ def test_each_role_has_exactly_its_permissions(role: str) -> None:
     actor = AgentActor(user_id=1, roles=frozenset({role}))
     allowed = {p for p in PERMISSIONS if agent_can(actor=actor, permission=p)}
     expected = {
-        "support agent": {"console.use", "accounts.view", "cases.work", "chats.work", "outbox.view"},
+        "support agent": {"console.use", "accounts.view", "cases.work", "chats.work", "outbox.view", "analytics.view"},
         "risk agent": {"console.use", "accounts.view", "risk.review", "outbox.view"},
         "content editor": {"console.use", "content.edit", "outbox.view"},
         "admin": set(PERMISSIONS),

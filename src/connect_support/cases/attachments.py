@@ -10,6 +10,7 @@ storage (the data folder, or S3-compatible storage: docs/email.md).
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 from dataclasses import dataclass
 
@@ -46,6 +47,9 @@ TYPE_NAMES = {
 }
 ACCEPT_ATTRIBUTE = ".pdf,.png,.jpg,.jpeg,.heic,.heif,.txt,.csv"
 _TEXT_CONTROL_ALLOWED = {9, 10, 12, 13}
+
+
+logger = logging.getLogger(__name__)
 
 
 def max_attachment_bytes() -> int:
@@ -133,7 +137,13 @@ def attachment_check(*, filename: str, content: bytes) -> CheckedFile:
     return CheckedFile(filename=name, content_type=content_type, content=content)
 
 
+class AttachmentStorageError(Exception):
+    """The file store refused a file (disk full, quota, permissions): nothing was kept."""
+
+
 def attachment_store(*, case: Case, message: CaseMessage, checked: CheckedFile) -> Attachment:
+    """Write the file, then its row. A store that fails leaves no partial file behind and
+    raises ``AttachmentStorageError``, so the caller's transaction rolls back whole."""
     attachment = Attachment(
         case=case,
         message=message,
@@ -143,6 +153,31 @@ def attachment_store(*, case: Case, message: CaseMessage, checked: CheckedFile) 
         sha256=hashlib.sha256(checked.content).hexdigest(),
         created_at=timezone.now(),
     )
-    attachment.file.save(checked.filename, ContentFile(checked.content), save=False)
+    storage = attachment.file.storage
+    # The name the file gets, known before writing: a write that fails half-way (a full
+    # disk) leaves a partial file that must go too.
+    field = attachment.file.field
+    intended = storage.get_available_name(
+        field.generate_filename(attachment, checked.filename), max_length=field.max_length
+    )
+    try:
+        attachment.file.name = storage.save(intended, ContentFile(checked.content), max_length=field.max_length)
+    except OSError as error:
+        try:
+            storage.delete(intended)
+        except OSError:
+            logger.warning("Could not delete the partial file %s.", intended)
+        raise AttachmentStorageError(
+            f"The file store refused {checked.filename!r}: {error.strerror or error}"
+        ) from error
     attachment.save(force_insert=True)
     return attachment
+
+
+def attachments_discard(attachments: list[Attachment]) -> None:
+    """Delete the stored files of attachments whose rows are being rolled back."""
+    for attachment in attachments:
+        try:
+            attachment.file.storage.delete(attachment.file.name)
+        except OSError:
+            logger.warning("Could not delete %s after a failed store.", attachment.file.name)

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import Model
+from django.db.models import F, Model
 from django.utils import timezone
 
 from connect_support.cases.models import Case, CaseChange, CaseMessage
@@ -47,6 +47,17 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
+def case_version_bump(*, case: Case) -> int:
+    """Count one more change of the case (optimistic locking: an edit names the version it
+    was made against). Called under the case's row lock; returns the new version."""
+    Case.objects.filter(pk=case.pk).update(version=F("version") + 1)
+    if "version" in case.get_deferred_fields():
+        case.refresh_from_db(fields=["version"])
+    else:
+        case.version += 1
+    return case.version
+
+
 def case_change_fields(
     *, case: Case, actor: CaseActor, changes: dict[str, Any], at: datetime | None = None
 ) -> list[str]:
@@ -74,5 +85,8 @@ def case_change_fields(
             )
         )
     if rows:
+        version = case_version_bump(case=case)
+        for row in rows:
+            row.version = version
         CaseChange.objects.bulk_create(rows)
     return changed

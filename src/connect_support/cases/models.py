@@ -81,6 +81,13 @@ class Case(models.Model):
     link_version = models.PositiveIntegerField(default=1)
     # The web form's one-time token: a double submit finds the case made by the first.
     form_token = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # Optimistic locking: every change made from the console names the version it was made
+    # against; a change against an older version is refused instead of overwriting.
+    version = models.PositiveIntegerField(default=1)
+    # Set when this case was merged: its thread is shown on, and new mail goes to, this one.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_cases"
+    )
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
@@ -138,6 +145,10 @@ class CaseMessage(models.Model):
     )
     # What could not be kept (an attachment refused, quoted history removed), shown beside it.
     notes = models.JSONField(default=list, blank=True)
+    # The console's one-time reply token: a double submit finds the message the first made.
+    form_token = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # The case's version this message produced (see Case.version).
+    version = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField()
 
     class Meta:
@@ -181,6 +192,8 @@ class CaseChange(models.Model):
     field = models.CharField(max_length=40)
     old = models.TextField(blank=True)
     new = models.TextField(blank=True)
+    # The case's version this change produced: what a stale edit lists as "changed since".
+    version = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["case", "at"], name="case_change_idx")]
@@ -275,6 +288,29 @@ class InboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.id} from {self.from_address or self.envelope_from} ({self.status})"
+
+
+class Macro(models.Model):
+    """A saved reply. ``body`` is plain text with ``{{ placeholders }}`` filled in by
+    ``cases.macros.macro_render``; a shared macro is offered to every agent, a personal one
+    only to its owner."""
+
+    id = models.CharField(primary_key=True, max_length=40, default=partial(new_id, "macro"), editable=False)
+    title = models.CharField(max_length=120)
+    body = models.TextField(max_length=20_000)
+    shared = models.BooleanField(default=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="macros"
+    )
+    usage_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("title", "id")
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class Deflection(models.Model):

@@ -13,6 +13,7 @@ from django.utils.html import linebreaks
 
 from connect_support.cases.addresses import private_link_token, subject_tag, tagged_subject
 from connect_support.cases.models import Case, OutboundEmail
+from connect_support.csat.links import rating_url
 
 # Above this line in a reply is the new message; below it our own mail being quoted.
 REPLY_MARKER = "##- Please type your reply above this line -##"
@@ -63,6 +64,10 @@ def render_case_email(
         subject = f"Your case is {context.get('status_label', case.get_status_display()).lower()}: {case.subject}"
     else:
         raise ValueError(f"unknown case email kind {kind!r}")
+    # The mail that tells the requester the case is solved asks how we did (csat/).
+    solved_by_status = kind == OutboundEmail.Kind.STATUS_CHANGE and context.get("new_status") == Case.Status.SOLVED
+    if solved_by_status or (kind == OutboundEmail.Kind.AGENT_REPLY and case.status == Case.Status.SOLVED):
+        context["rating_url"] = rating_url(case_id=case.pk, base_url=base_url or public_base_url())
     subject = tagged_subject(case.number, subject)
     context["subject"] = subject
     html = render_to_string(f"cases/email/{kind}.html", context)

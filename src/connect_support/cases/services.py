@@ -18,9 +18,15 @@ from django.utils import timezone
 
 from connect_support.accounts.models import ConnectedAccount, Person
 from connect_support.cases.addresses import new_message_id, new_reply_token
-from connect_support.cases.attachments import AttachmentRefusedError, attachment_check, attachment_store
+from connect_support.cases.attachments import (
+    AttachmentRefusedError,
+    AttachmentStorageError,
+    attachment_check,
+    attachment_store,
+    attachments_discard,
+)
 from connect_support.cases.delivery import outbound_enqueue
-from connect_support.cases.history import CaseActor, case_change_fields
+from connect_support.cases.history import CaseActor, case_change_fields, case_version_bump
 from connect_support.cases.models import CASE_NUMBER_OFFSET, Case, CaseMessage, CaseNumber, Deflection, InboundEmail
 from connect_support.cases.models import OutboundEmail as Outbound
 
@@ -84,8 +90,10 @@ def _add_message(
     message: MessageInput,
     author_user: User | None = None,
     internal: bool = False,
+    form_token: str | None = None,
 ) -> CaseMessage:
-    """The message and its attachments; files we cannot keep become notes on the message."""
+    """The message and its attachments; files we cannot keep become notes on the message.
+    Called under the case's row lock (or on a case being created)."""
     now = timezone.now()
     notes = list(message.notes)
     checked = []
@@ -94,8 +102,10 @@ def _add_message(
             checked.append(attachment_check(filename=incoming.filename, content=incoming.content))
         except AttachmentRefusedError as refused:
             notes.append(f"Attachment not kept: {refused}")
+    version = case_version_bump(case=case)
     created = CaseMessage.objects.create(
         case=case,
+        version=version,
         author_kind=author_kind,
         author_user=author_user,
         author_name=author_name[:200],
@@ -108,10 +118,16 @@ def _add_message(
         in_reply_to=message.in_reply_to[:255],
         inbound=message.inbound,
         notes=notes,
+        form_token=form_token or None,
         created_at=now,
     )
-    for good in checked:
-        attachment_store(case=case, message=created, checked=good)
+    stored = []
+    try:
+        for good in checked:
+            stored.append(attachment_store(case=case, message=created, checked=good))
+    except AttachmentStorageError:
+        attachments_discard(stored)  # the transaction rolls back: keep no file of it either
+        raise
     return created
 
 
@@ -272,12 +288,18 @@ def case_reply_as_agent(
     internal: bool = False,
     status: str | None = None,
     base_url: str | None = None,
+    form_token: str | None = None,
 ) -> CaseMessage:
     """An agent's reply (mailed to the requester) or internal note (never mailed). A reply
-    leaves the case waiting for the requester unless ``status`` says otherwise."""
+    leaves the case waiting for the requester unless ``status`` says otherwise. A repeated
+    ``form_token`` (a double submit) returns the message the first submit made."""
     actor = CaseActor.agent(agent)
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
+        if form_token:
+            existing = CaseMessage.objects.filter(form_token=form_token, case=locked).first()
+            if existing is not None:
+                return existing
         message_id = "" if internal else new_message_id()
         created = _add_message(
             case=locked,
@@ -288,6 +310,7 @@ def case_reply_as_agent(
             via=CaseMessage.Via.CONSOLE,
             internal=internal,
             message=MessageInput(body_text=body_text, files=files, message_id=message_id),
+            form_token=form_token,
         )
         changes: dict[str, Any] = {}
         if not internal:

@@ -53,9 +53,11 @@ def _not_found(request: HttpRequest) -> HttpResponse:
 
 
 def _private(response: ResponseT) -> ResponseT:
-    """Pages reached by a secret link: not cached, not indexed, the link never leaks."""
+    """Pages reached by a secret link: not cached, not indexed, the link never leaks to
+    another site (``same-origin``: with ``no-referrer`` browsers send ``Origin: null`` on the
+    reply form's POST and the CSRF check refuses it)."""
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex"
     return response
 

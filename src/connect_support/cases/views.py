@@ -5,6 +5,7 @@ visitor types (deflection), then a case opened by email. Thread pages are in
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 from typing import Any
 
@@ -17,11 +18,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from connect_support.accounts.eligibility import support_eligibility
-from connect_support.cases.attachments import ACCEPT_ATTRIBUTE, max_attachment_bytes, max_attachment_count
+from connect_support.cases.attachments import (
+    ACCEPT_ATTRIBUTE,
+    AttachmentStorageError,
+    max_attachment_bytes,
+    max_attachment_count,
+)
 from connect_support.cases.forms import CaseForm, DeflectionForm, viewed_article_paths
 from connect_support.cases.models import Case
 from connect_support.cases.selectors import article_titles
-from connect_support.cases.services import MessageInput, case_create, deflection_record
+from connect_support.cases.services import CaseCreated, MessageInput, case_create, deflection_record
 from connect_support.helpcenter import selectors as helpcenter
 from connect_support.helpcenter.contexts import visitor_context
 from connect_support.helpcenter.locales import locale_names, negotiate_locale
@@ -31,6 +37,7 @@ from connect_support.identity.policy import Limit
 from connect_support.identity.ratelimit import rate_limit_hit
 from connect_support.identity.selectors import SupportUser, support_user
 
+logger = logging.getLogger(__name__)
 CASE_FORM_PER_IP = Limit("case-form-ip", 10, 60 * 60)
 CASE_FORM_PER_EMAIL = Limit("case-form-email", 5, 60 * 60)
 DEFLECTIONS_PER_IP = Limit("case-deflect-ip", 30, 60 * 60)
@@ -175,7 +182,25 @@ def new_case(request: HttpRequest) -> HttpResponse:
         response = page(request, "cases/new.html", _form_context(request, form, user), status=429)
         response["Retry-After"] = str(wait)
         return response
-    created = case_create(
+    try:
+        created = _create(request, form, user)
+    except AttachmentStorageError:
+        logger.exception("attachment store refused a file; the case was not opened")
+        form.add_error(
+            "attachments",
+            "We couldn't store your files just now, so your message was not sent. "
+            "Try again in a few minutes, or send it without the files.",
+        )
+        return page(request, "cases/new.html", _form_context(request, form, user), status=507)
+    if user is not None:
+        return HttpResponseRedirect(reverse("cases:detail", args=[created.case.pk]) + "?sent=1")
+    request.session[SENT_KEY] = created.case.pk
+    return HttpResponseRedirect(reverse("cases:sent"))
+
+
+def _create(request: HttpRequest, form: CaseForm, user: SupportUser | None) -> CaseCreated:
+    data = form.cleaned_data
+    return case_create(
         requester_email=data["email"],
         requester_name=data["name"],
         subject=data["subject"],
@@ -189,10 +214,6 @@ def new_case(request: HttpRequest) -> HttpResponse:
         form_token=data["form_token"],
         base_url=base_url(request),
     )
-    if user is not None:
-        return HttpResponseRedirect(reverse("cases:detail", args=[created.case.pk]) + "?sent=1")
-    request.session[SENT_KEY] = created.case.pk
-    return HttpResponseRedirect(reverse("cases:sent"))
 
 
 @never_cache

@@ -60,7 +60,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "content.edit": frozenset({"content editor", "admin"}),
     "outbox.view": frozenset(ROLES),
     "audit.view": frozenset({"admin"}),
+    # Exporting and erasing an account's or a requester's personal data (privacy/).
+    "privacy.manage": frozenset({"admin"}),
     "agents.manage": frozenset({"admin"}),
+    "analytics.view": frozenset({"support agent", "admin"}),
 }
 
 M = TypeVar("M", bound=Model)

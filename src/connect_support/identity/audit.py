@@ -37,6 +37,20 @@ class AuditKind:
     SUPPORT_SIGN_OUT_EVERYWHERE = "support.sign_out_everywhere"
     SUPPORT_HANDOFF_REJECTED = "support.handoff_rejected"
     COMPONENT_AUTHENTICATED = "component.authenticated"
+    # The audit trail and data rights (privacy/).
+    AUDIT_EXPORTED = "audit.exported"
+    PRIVACY_EXPORTED = "privacy.exported"
+    PRIVACY_ERASED = "privacy.erased"
+    # Live chat, recorded from the notices every participant sees (privacy/trail.py).
+    CHAT_STARTED = "chat.started"
+    CHAT_AGENT_JOINED = "chat.agent_joined"
+    CHAT_TRANSFERRED = "chat.transferred"
+    CHAT_RETURNED_TO_QUEUE = "chat.returned_to_queue"
+    CHAT_CASE_OFFERED = "chat.case_offered"
+    CHAT_CASE_CREATED = "chat.case_created"
+    CHAT_ENDED = "chat.ended"
+    # Case field changes are read from cases.CaseChange, not copied (privacy/trail.py).
+    CASE_CHANGED = "case.changed"
 
 
 LABELS = {
@@ -53,14 +67,59 @@ LABELS = {
     AuditKind.RECOVERY_CODE_USED: "Recovery code used",
     AuditKind.ROLE_GRANTED: "Role granted",
     AuditKind.ROLE_REVOKED: "Role removed",
+    AuditKind.SUPPORT_SIGN_IN: "Account user signed in",
+    AuditKind.SUPPORT_CODE_FAILED: "Wrong SMS code",
+    AuditKind.SUPPORT_CHALLENGE_LOCKED: "SMS sign-in locked after failed tries",
+    AuditKind.SUPPORT_SIGN_OUT: "Account user signed out",
+    AuditKind.SUPPORT_SIGN_OUT_EVERYWHERE: "Account user signed out everywhere",
+    AuditKind.SUPPORT_HANDOFF_REJECTED: "Hand-off from a component refused",
+    AuditKind.COMPONENT_AUTHENTICATED: "Authenticated in a component",
+    AuditKind.AUDIT_EXPORTED: "Audit log exported",
+    AuditKind.PRIVACY_EXPORTED: "Personal data exported",
+    AuditKind.PRIVACY_ERASED: "Personal data erased",
+    AuditKind.CHAT_STARTED: "Chat started",
+    AuditKind.CHAT_AGENT_JOINED: "Agent joined a chat",
+    AuditKind.CHAT_TRANSFERRED: "Chat transferred",
+    AuditKind.CHAT_RETURNED_TO_QUEUE: "Chat returned to the queue",
+    AuditKind.CHAT_CASE_OFFERED: "Email case offered in a chat",
+    AuditKind.CHAT_CASE_CREATED: "Chat turned into an email case",
+    AuditKind.CHAT_ENDED: "Chat ended",
+    AuditKind.CASE_CHANGED: "Case changed",
+    # Kinds written by other packages (risk/, console/platform_views.py), named here so
+    # that the audit log reads them and offers them as filters.
+    "risk.intervention_created": "Intervention opened",
+    "risk.intervention_answered": "Intervention answered",
+    "risk.intervention_decided": "Intervention decided",
+    "risk.intervention_deadline_passed": "Intervention deadline passed",
+    "risk.appeal_opened": "Intervention appeal opened",
+    "platform.settings_changed": "Platform settings changed",
+    "webhook.redelivered": "Webhook delivery retried",
+    "email.test_sent": "Test email sent",
 }
+
+
+def _detail_suffix(kind: str, detail: Mapping[str, Any]) -> str:
+    """What makes the sentence specific: the role, the case field, the data-rights scope."""
+    if detail.get("role"):
+        return f": {detail['role']}"
+    if kind == AuditKind.CASE_CHANGED:
+        old, new = detail.get("old") or "(none)", detail.get("new") or "(none)"
+        return f" #{detail.get('case_number', '')}: {detail.get('field', '')} {old} → {new}"
+    if kind in {AuditKind.PRIVACY_EXPORTED, AuditKind.PRIVACY_ERASED} and detail.get("scope"):
+        return f" of {'an account' if detail['scope'] == 'account' else 'a requester'}"
+    if kind == AuditKind.AUDIT_EXPORTED and "rows" in detail:
+        return f": {detail['rows']} rows"
+    return ""
 
 
 def audit_label(event: AuditEvent) -> str:
     """A sentence for people reading the trail, e.g. "Role granted: risk agent"."""
-    label = LABELS.get(event.kind, event.kind)
-    role = event.detail.get("role") if isinstance(event.detail, dict) else None
-    return f"{label}: {role}" if role else label
+    return audit_sentence(kind=event.kind, detail=event.detail if isinstance(event.detail, dict) else {})
+
+
+def audit_sentence(*, kind: str, detail: Mapping[str, Any]) -> str:
+    """The same sentence for a trail entry that is not an ``AuditEvent`` row (a case change)."""
+    return LABELS.get(kind, kind) + _detail_suffix(kind, detail)
 
 
 def client_ip(request: HttpRequest | None) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from django.contrib.auth.models import User
 from django.http import HttpRequest
@@ -48,7 +49,7 @@ class Agent:
     session: SignInSession
     user: User
 
-    @property
+    @cached_property
     def actor(self) -> AgentActor:
         return actor_for_agent(user=self.user)
 
@@ -84,8 +85,17 @@ def support_user_summary(request: HttpRequest) -> dict[str, object]:
 
 
 def agent_user(request: HttpRequest) -> Agent | None:
-    """The agent signed in with password and second factor, if the session is still valid."""
+    """The agent signed in with password and second factor, if the session is still valid.
+
+    Remembered on the request for its session key (a console page asks many times: the
+    guard, the navigation, the view), so the session and roles are read once per request."""
+    key = getattr(getattr(request, "session", None), "session_key", None)
+    remembered = getattr(request, "_agent_user_memo", None)
+    if remembered is not None and remembered[0] == key:
+        return remembered[1]  # type: ignore[no-any-return]
     session = agent_session_resolve(request)
-    if session is None or session.user is None or not session.user.is_active:
-        return None
-    return Agent(session=session, user=session.user)
+    agent = None
+    if session is not None and session.user is not None and session.user.is_active:
+        agent = Agent(session=session, user=session.user)
+    request._agent_user_memo = (key, agent)  # type: ignore[attr-defined]
+    return agent

@@ -19,7 +19,19 @@ from connect_support.cases.models import Case, CaseMessage, OutboundEmail
 
 # What threading reads of a case; the rest loads only if needed. The row is locked: the
 # caller runs in a transaction and adds the message under that lock.
-_FIELDS = ("id", "number", "status", "requester_email", "requester_name", "solved_at", "updated_at")
+_FIELDS = (
+    "id",
+    "number",
+    "status",
+    "requester_email",
+    "requester_name",
+    "solved_at",
+    "updated_at",
+    "version",
+    "merged_into",
+)
+# How many merges deep mail follows a merged case to the case that took its thread.
+_MAX_MERGE_HOPS = 10
 
 
 def _locked() -> QuerySet[Case]:
@@ -54,17 +66,30 @@ def _by_message_ids(message_ids: list[str]) -> Case | None:
     return None
 
 
+def _survivor(match: CaseMatch) -> CaseMatch:
+    """Mail for a merged case goes to the case it was merged into."""
+    case, hops = match.case, 0
+    while case.merged_into_id is not None and hops < _MAX_MERGE_HOPS:
+        survivor = _locked().filter(pk=case.merged_into_id).first()
+        if survivor is None:
+            break
+        case, hops = survivor, hops + 1
+    if hops == 0:
+        return match
+    return CaseMatch(case, f"{match.how}, merged case")
+
+
 def find_case(parsed: ParsedMail, *, envelope_to: Iterable[str] = ()) -> CaseMatch | None:
     """The case this message continues, locked for the caller's transaction, or None."""
     case = _by_token([*envelope_to, *parsed.recipients])
     if case is not None:
-        return CaseMatch(case, "reply address")
+        return _survivor(CaseMatch(case, "reply address"))
     case = _by_message_ids([*parsed.references, *parsed.in_reply_to])
     if case is not None:
-        return CaseMatch(case, "in-reply-to")
+        return _survivor(CaseMatch(case, "in-reply-to"))
     number = number_in_subject(parsed.subject)
     if number is not None and parsed.from_address:
         case = _locked().filter(number=number, requester_email=parsed.from_address).first()
         if case is not None:
-            return CaseMatch(case, "subject tag")
+            return _survivor(CaseMatch(case, "subject tag"))
     return None
