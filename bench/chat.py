@@ -440,7 +440,11 @@ def _process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / ticks
 
 
-def run_chat(args: argparse.Namespace, env: dict[str, str], cookies: dict[str, list[str]]) -> dict[str, Any]:
+def run_chat(
+    args: argparse.Namespace, env: dict[str, str], cookies: dict[str, list[str]], *, workers: int = 1
+) -> dict[str, Any]:
+    """``workers`` > 1 runs that many web processes (``serve --workers``, scale-out only):
+    the kernel spreads the connections, Redis carries messages between processes."""
     port = free_port()
     url = f"ws://127.0.0.1:{port}/"
     server_env = {
@@ -448,7 +452,7 @@ def run_chat(args: argparse.Namespace, env: dict[str, str], cookies: dict[str, l
         "SMTPD_PORT": "0",
         "CHAT_BENCH_SERVER_LOG": str(Path(env["CONNECT_SUPPORT_DATA_DIR"]) / "server.log"),
     }
-    command = [sys.executable, "-m", "connect_support", "serve", "--port", str(port)]
+    command = [sys.executable, "-m", "connect_support", "serve", "--port", str(port), "--workers", str(workers)]
     with _running(command, server_env, f"http://127.0.0.1:{port}/healthz") as server:
         capacity = -(-args.customers // args.agents)
         agents = _child("agents", "--url", url + "console/chats/ws", "--capacity", str(capacity), env=env)

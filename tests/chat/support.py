@@ -15,6 +15,7 @@ import pyotp
 from asgiref.sync import async_to_sync
 from asgiref.testing import ApplicationCommunicator
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.sessions.backends.db import SessionStore
@@ -32,8 +33,25 @@ _numbers = itertools.count(100)
 
 
 def run(scenario: Callable[[], Coroutine[Any, Any, T]]) -> T:
-    """Run an async scenario to the end on a fresh event loop."""
-    return async_to_sync(scenario)()
+    """Run an async scenario to the end on a fresh event loop, with the Redis channel
+    layer's per-channel receive locks fresh at the start and its pending clean-ups finished
+    at the end. The layer is one object for the whole test process, and a receive cancelled
+    while it waited for such a lock (a connection closed at the end of an earlier test)
+    leaves the lock bound to that test's closed loop, which hangs or fails a later test; a
+    server process has one loop and never meets this."""
+
+    async def settled() -> T:
+        layer = get_channel_layer()
+        if hasattr(layer, "receive_clean_locks") and not getattr(layer, "receive_count", 0):
+            layer.receive_clean_locks = type(layer.receive_clean_locks)()
+        try:
+            return await scenario()
+        finally:
+            cleaners = list(getattr(layer, "receive_cleaners", []))
+            if cleaners:
+                await asyncio.gather(*cleaners, return_exceptions=True)
+
+    return async_to_sync(settled)()
 
 
 def signed_in_session(*, account: ConnectedAccount, person: Person | None) -> str:

@@ -32,6 +32,7 @@ from connect_support.chat.clock import clock_ensure, clock_forget
 from connect_support.chat.errors import ChatRefusedError
 from connect_support.chat.protocol import Close, TokenBucket, frame_decode, frame_encode
 from connect_support.chat.selectors import REPLAY_PAGE, items_after, last_seqs
+from connect_support.metrics import WEBSOCKETS
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +96,8 @@ class ChatConnection(AsyncConsumer):  # type: ignore[misc]
     async def websocket_connect(self, message: dict[str, Any]) -> None:
         await self.send({"type": "websocket.accept"})
         self.open = True
+        self.counted = True
+        WEBSOCKETS.labels(f"chat_{self.role}").inc()
         try:
             await self.on_connect()
         except ChatRefusedError as refusal:
@@ -104,6 +107,9 @@ class ChatConnection(AsyncConsumer):  # type: ignore[misc]
 
     async def websocket_disconnect(self, message: dict[str, Any]) -> None:
         self.open = False
+        if getattr(self, "counted", False):
+            self.counted = False
+            WEBSOCKETS.labels(f"chat_{self.role}").dec()
         clock_forget(self)
         for group in list(self.joined):
             try:

@@ -3,6 +3,7 @@ Each frame handler parses the frame, calls one service, and answers."""
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -15,6 +16,7 @@ from connect_support.chat.connection import ChatConnection, db
 from connect_support.chat.errors import ChatRefusedError
 from connect_support.chat.events import QUEUE_GROUP, agent_group, customer_group, deliveries_send
 from connect_support.chat.models import AgentParticipation, ChatMessage, Conversation
+from connect_support.chat.presence import customers_present, presence_arrive, presence_depart, presence_frame
 from connect_support.chat.protocol import Close, attachment_ids, conversation_id, whole_number
 from connect_support.chat.routing import queue_place, queue_snapshot
 from connect_support.chat.selectors import (
@@ -42,6 +44,7 @@ from connect_support.chat.services import (
 from connect_support.chat.transcripts import conversation_to_case
 from connect_support.chat.writer import MessageRequest, message_writer
 
+logger = logging.getLogger(__name__)
 TYPING_REPEAT_SECONDS = 3.0
 
 
@@ -153,10 +156,26 @@ class CustomerConsumer(ChatConnection):
         if self.conversation_id is not None and self.conversation_id != conversation_id:
             self.unfollow(self.conversation_id)
             await self.leave(customer_group(self.conversation_id))
+            await self.presence_leave()
         self.conversation_id, self.agent_id = conversation_id, agent_id
         await self.join(customer_group(conversation_id))
+        await deliveries_send(await db(presence_arrive)(conversation_id=conversation_id, connection=self.channel_name))
         await self.send_json(reply)
         await self.follow(conversation_id, after=after)
+
+    async def presence_leave(self) -> None:
+        """Tell the agent when the customer's last connection to the chat goes away."""
+        if self.conversation_id is not None:
+            await deliveries_send(
+                await db(presence_depart)(conversation_id=self.conversation_id, connection=self.channel_name)
+            )
+
+    async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        try:
+            await self.presence_leave()
+        except Exception:  # the lease expires by itself; the agent's heartbeat corrects the view
+            logger.warning("chat presence not recorded on disconnect", exc_info=True)
+        await super().websocket_disconnect(message)
 
     async def frame_start(self, frame: dict[str, Any]) -> None:
         result = await db(conversation_start)(
@@ -249,6 +268,11 @@ class CustomerConsumer(ChatConnection):
     async def frame_ping(self, frame: dict[str, Any]) -> None:
         await self.send_json({"type": "pong"})
         await self.heartbeat()
+        if self.conversation_id is not None:
+            # Renews this connection's presence lease (and says "here" again if it had lapsed).
+            await deliveries_send(
+                await db(presence_arrive)(conversation_id=self.conversation_id, connection=self.channel_name)
+            )
 
     def on_item(self, message: dict[str, Any]) -> None:
         if message["conversation"] == self.conversation_id:
@@ -283,7 +307,9 @@ def agent_view(*, agent: AgentIdentity, conversation_id: str) -> dict[str, Any] 
         and not AgentParticipation.objects.filter(conversation=conversation, agent_id=agent.user_id).exists()
     ):
         return None
-    return conversation_for_agent(conversation)
+    view = conversation_for_agent(conversation)
+    view["customer_present"] = customers_present(conversation_ids=[conversation.pk])[conversation.pk]
+    return view
 
 
 class AgentConsumer(ChatConnection):
@@ -296,6 +322,8 @@ class AgentConsumer(ChatConnection):
         super().__init__()
         self.identity: AgentIdentity | None = None
         self.assigned: set[str] = set()
+        # What this workspace was last told about each customer's presence (see chat.presence).
+        self.presence_shown: dict[str, bool] = {}
         self.typing_sent: dict[str, tuple[bool, float]] = {}
         self.handlers = {
             "status": self.frame_status,
@@ -346,6 +374,7 @@ class AgentConsumer(ChatConnection):
             raise ChatRefusedError(
                 "seq_ahead", "That number was never sent; subscribe from 0.", last_seq=view["last_seq"]
             )
+        self.presence_shown[wanted] = view["customer_present"]
         await self.send_json({"type": "subscribed", "conversation": view})
         await self.follow(wanted, after=after)
 
@@ -419,10 +448,24 @@ class AgentConsumer(ChatConnection):
         await self.send_json({"type": "pong"})
         await db(agent_heartbeat)(user_id=self.me.user_id)
         await self.heartbeat()
+        await self.presence_correct()
+
+    async def presence_correct(self) -> None:
+        """Show presence changes a signal missed (a race, a process that died)."""
+        watched = [chat for chat in self.assigned if chat in self.presence_shown]
+        if not watched:
+            return
+        for chat, present in (await db(customers_present)(conversation_ids=watched)).items():
+            if self.presence_shown.get(chat) != present:
+                self.presence_shown[chat] = present
+                await self.send_json(presence_frame(conversation_id=chat, present=present))
 
     async def on_signal(self, frame: dict[str, Any]) -> bool:
         if frame.get("type") == "assigned":
             self.assigned.add(frame["conversation"]["id"])
         elif frame.get("type") == "unassigned":
             self.assigned.discard(frame["conversation"])
+            self.presence_shown.pop(frame["conversation"], None)
+        elif frame.get("type") == "presence":
+            self.presence_shown[frame["conversation"]] = frame["customer"] == "here"
         return True

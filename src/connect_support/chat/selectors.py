@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from connect_support.chat.events import iso, item_frame
-from connect_support.chat.models import OPEN_STATUSES, ChatAttachment, ChatMessage, Conversation
+from connect_support.chat.models import OPEN_STATUSES, AgentParticipation, ChatAttachment, ChatMessage, Conversation
 from connect_support.identity.access import Actor, scoped
 
 REPLAY_PAGE = 500
@@ -108,7 +108,7 @@ def conversation_for_agent(conversation: Conversation) -> dict[str, Any]:
         "context": conversation.source_context,
         "requirements": _requirements(conversation),
         "read": {"customer": conversation.customer_read_seq, "agent": conversation.agent_read_seq},
-        "case": {"id": conversation.case_id} if conversation.case_id else None,
+        "case": {"id": conversation.case_id, "number": conversation.case.number} if conversation.case else None,
     }
 
 
@@ -127,3 +127,22 @@ def conversation_for_customer_frame(conversation: Conversation) -> dict[str, Any
         "case_offered": conversation.case_offered_at is not None,
         "transcript_requested": conversation.transcript_requested_at is not None,
     }
+
+
+def conversation_of_agent(*, user_id: int, conversation_id: str) -> Conversation | None:
+    """The conversation if this agent answers it or once did (with its account and platform)."""
+    if not conversation_id or len(conversation_id) > 40:
+        return None
+    took_part = AgentParticipation.objects.filter(conversation_id=conversation_id, agent_id=user_id)
+    return (
+        Conversation.objects.filter(pk=conversation_id)
+        .filter(Q(agent_id=user_id) | Q(pk__in=took_part.values("conversation_id")))
+        .select_related("account__platform", "agent", "case")
+        .first()
+    )
+
+
+def conversation_for_transcript(*, conversation_id: str) -> Conversation | None:
+    if not conversation_id or len(conversation_id) > 40:
+        return None
+    return Conversation.objects.filter(pk=conversation_id).select_related("account__platform", "agent", "case").first()

@@ -144,8 +144,18 @@ def conversation_to_case(
         for attachment in ChatAttachment.objects.filter(conversation=conversation, message__isnull=False)
     ]
     subject = conversation.first_message.splitlines()[0][:120] if conversation.first_message else "Chat"
-    source_context = {**conversation.source_context, "chat": conversation.pk}
+    # ``conversation_id`` is how a case finds its chat (the console links the transcript).
+    source_context = {**conversation.source_context, "chat": conversation.pk, "conversation_id": conversation.pk}
     with transaction.atomic():
+        # Two clicks at once: the second waits for the first and finds its case.
+        linked = (
+            Conversation.objects.select_for_update()
+            .filter(pk=conversation.pk)
+            .values_list("case_id", flat=True)
+            .first()
+        )
+        if linked is not None:
+            return Case.objects.get(pk=linked)
         created = case_create(
             requester_email=conversation.requester_email,
             requester_name=conversation.requester_name,
@@ -160,11 +170,11 @@ def conversation_to_case(
             acknowledge=True,
         )
         case = created.case
+        if not Conversation.objects.filter(pk=conversation.pk, case__isnull=True).update(case=case):
+            return case  # linked by a conversion that committed in between
         was_open = Conversation.objects.filter(pk=conversation.pk, status__in=OPEN_STATUSES).update(
-            case=case, status=Conversation.Status.ENDED, ended_at=now, end_reason=Conversation.EndReason.CONVERTED
+            status=Conversation.Status.ENDED, ended_at=now, end_reason=Conversation.EndReason.CONVERTED
         )
-        if not was_open:
-            Conversation.objects.filter(pk=conversation.pk, case__isnull=True).update(case=case)
         AgentParticipation.objects.filter(conversation=conversation, left_at__isnull=True).update(
             left_at=now, left_reason="converted"
         )

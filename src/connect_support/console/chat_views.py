@@ -13,6 +13,9 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from connect_support.cases.macros import macro_get_for, macro_record_use, macro_render_detailed, macros_for
+from connect_support.cases.models import Macro
+from connect_support.chat.account_panel import account_panel_for
 from connect_support.chat.attachments import Uploader, attachment_json, attachment_upload
 from connect_support.chat.availability import chat_availability, chat_settings_get, hours_summary
 from connect_support.chat.configuration import (
@@ -25,12 +28,20 @@ from connect_support.chat.configuration import (
 )
 from connect_support.chat.errors import ChatRefusedError
 from connect_support.chat.models import AgentParticipation, ChatHoliday, ChatMessage, Conversation
-from connect_support.chat.selectors import attachment_for
+from connect_support.chat.selectors import (
+    agent_display_name,
+    attachment_for,
+    conversation_for_transcript,
+    conversation_of_agent,
+)
 from connect_support.chat.views import attachment_response
 from connect_support.console.access import console_view
 from connect_support.console.chat_forms import ChatSettingsForm, HolidayForm
 from connect_support.identity.access import agent_can
 from connect_support.identity.selectors import agent_user
+
+# The picker filters as the agent types; a team rarely has more.
+MACROS_LISTED = 200
 
 
 @never_cache
@@ -154,3 +165,79 @@ def download(request: HttpRequest, conversation_id: str, attachment_id: str) -> 
     if attachment is None or attachment.message_id is None:
         raise Http404("No such file.")
     return attachment_response(attachment)
+
+
+def _agent_conversation(request: HttpRequest, conversation_id: str) -> tuple[Any, Conversation]:
+    """The signed-in agent and a chat they answer or once did; a 404 for any other."""
+    agent = agent_user(request)
+    assert agent is not None  # noqa: S101 (console_view guarantees it)
+    conversation = conversation_of_agent(user_id=agent.user.pk, conversation_id=conversation_id)
+    if conversation is None:
+        raise Http404("No such chat among yours.")
+    return agent, conversation
+
+
+@never_cache
+@console_view("chats.work")
+@require_safe
+def account_panel(request: HttpRequest, conversation_id: str) -> HttpResponse:
+    """Beside a chat: the account's open risk interventions and its requirements, as they
+    stand now (the workspace loads it when a chat is opened)."""
+    agent, conversation = _agent_conversation(request, conversation_id)
+    context = {
+        "conversation": conversation,
+        "panel": account_panel_for(account=conversation.account),
+        "can_review": agent_can(actor=agent.actor, permission="risk.review"),
+    }
+    return render(request, "console/_chat_account.html", context)
+
+
+@never_cache
+@console_view("chats.work")
+@require_safe
+def macro_list(request: HttpRequest, conversation_id: str) -> JsonResponse:
+    """The macros this agent may use in a chat: every shared one and their own."""
+    agent, _conversation = _agent_conversation(request, conversation_id)
+    macros = [
+        {"id": macro.pk, "title": macro.title, "shared": macro.shared, "preview": macro.body[:140]}
+        for macro in macros_for(user=agent.user)[:MACROS_LISTED]
+    ]
+    return JsonResponse({"macros": macros})
+
+
+@never_cache
+@console_view("chats.work")
+@require_POST
+def macro_insert(request: HttpRequest, conversation_id: str, macro_id: str) -> JsonResponse:
+    """A macro filled in for this chat, for the composer (never sent from here)."""
+    agent, conversation = _agent_conversation(request, conversation_id)
+    try:
+        macro = macro_get_for(user=agent.user, macro_id=macro_id)
+    except Macro.DoesNotExist:
+        return JsonResponse({"error": {"code": "not_found", "message": "There is no such macro."}}, status=404)
+    rendering = macro_render_detailed(macro=macro, agent_name=agent_display_name(agent.user), conversation=conversation)
+    macro_record_use(macro=macro)
+    return JsonResponse({"text": rendering.text, "missing": rendering.missing, "unknown": rendering.unknown})
+
+
+@never_cache
+@console_view("console.use")
+@require_safe
+def transcript(request: HttpRequest, conversation_id: str) -> HttpResponse:
+    """A chat as it happened, for agents who work chats or cases (a case made from a chat
+    links here through its ``source_context["conversation_id"]``)."""
+    agent = agent_user(request)
+    assert agent is not None  # noqa: S101 (console_view guarantees it)
+    if not any(agent_can(actor=agent.actor, permission=p) for p in ("chats.work", "cases.work")):
+        return render(request, "console/forbidden.html", {"permission": "chats.work"}, status=403)
+    conversation = conversation_for_transcript(conversation_id=conversation_id)
+    if conversation is None:
+        raise Http404("No such chat.")
+    context = {
+        "conversation": conversation,
+        "items": ChatMessage.objects.filter(conversation=conversation).order_by("seq"),
+        "panel": account_panel_for(account=conversation.account),
+        "can_review": agent_can(actor=agent.actor, permission="risk.review"),
+        "nav": "chats",
+    }
+    return render(request, "console/chat_transcript.html", context)

@@ -36,6 +36,7 @@ from connect_support.console.inbox_search import (
 )
 from connect_support.identity.access import agent_can
 from connect_support.identity.selectors import agent_user
+from connect_support.metrics import WEBSOCKETS
 
 logger = logging.getLogger(__name__)
 
@@ -169,9 +170,14 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         for group in self.joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
+        self.counted = True
+        WEBSOCKETS.labels("inbox").inc()
         await self.send_json({"type": "hello", "coalesce": COALESCE_SECONDS})
 
     async def disconnect(self, code: int) -> None:
+        if getattr(self, "counted", False):
+            self.counted = False
+            WEBSOCKETS.labels("inbox").dec()
         for group in getattr(self, "joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
         flush = getattr(self, "flush", None)

@@ -73,6 +73,8 @@
       if (id === current) button.setAttribute("aria-current", "true");
       button.appendChild(el("span", "chat-ws__pick-name", chat.summary.customer.name || chat.summary.customer.business_name));
       var detail = chat.open ? (chat.summary.topic || "chat") : "ended";
+      if (chat.open && chat.present === false && chat.seen) detail += " · customer left";
+      if (chat.summary.case) detail += " · case #" + chat.summary.case.number;
       button.appendChild(el("span", "chat-ws__pick-detail", detail));
       if (chat.unread) {
         var badge = el("span", "badge", String(chat.unread));
@@ -139,10 +141,84 @@
     }
     var due = (summary.requirements.past_due || []).concat(summary.requirements.currently_due || []);
     contextRow(list, "Open requirements", due.length ? due.join(", ") : "none");
+    if (summary.case) {
+      var links = el("span");
+      var caseLink = el("a", null, "#" + summary.case.number);
+      caseLink.href = "/console/cases/" + encodeURIComponent(summary.case.number) + "/";
+      caseLink.setAttribute("aria-label", "Email case #" + summary.case.number);
+      var transcriptLink = el("a", null, "transcript");
+      transcriptLink.href = "/console/chats/" + encodeURIComponent(summary.id) + "/";
+      transcriptLink.setAttribute("aria-label", "Transcript of this chat");
+      links.appendChild(caseLink);
+      links.appendChild(document.createTextNode(" · "));
+      links.appendChild(transcriptLink);
+      contextRow(list, "Email case", links);
+    }
+  }
+
+  // ---- the customer's presence ----
+  function presenceText(chat) {
+    var name = chat.summary.customer.name || "The customer";
+    if (!chat.open || chat.present === undefined) return "";
+    if (chat.present) return name + " is in the chat.";
+    return chat.seen ? name + " left the chat at " + chat.presentAt + "." : name + " is not connected right now.";
+  }
+
+  function renderPresence() {
+    var chat = chats[current];
+    var line = $("[data-ws-presence]");
+    line.textContent = chat ? presenceText(chat) : "";
+    line.classList.toggle("chat-ws__presence--left", !!chat && chat.present === false && !!chat.seen);
+  }
+
+  // "Left" is said once the customer was seen in the chat; "back" only after a "left".
+  function setPresence(chat, present) {
+    if (chat.present === present) return;
+    var was = chat.present;
+    var name = chat.summary.customer.name || "The customer";
+    var at = new Date().toISOString();
+    chat.present = present;
+    chat.presentAt = time(at);
+    if (present) {
+      chat.seen = true;
+      if (chat.saidLeft && chat.open) chat.items.push({ kind: "presence", text: name + " is back.", at: at });
+      chat.saidLeft = false;
+    } else if (was === true && chat.open) {
+      chat.items.push({ kind: "presence", text: name + " left the chat.", at: at });
+      chat.saidLeft = true;
+    }
+    if (chat.summary.id === current) { renderLog(); renderPresence(); }
+    renderMine();
+  }
+
+  // ---- the account beside the chat ----
+  function loadAccount(id) {
+    var panel = $("[data-ws-account-panel]");
+    var body = $("[data-ws-account]");
+    panel.hidden = false;
+    panel.setAttribute("aria-busy", "true");
+    body.textContent = "Loading…";
+    fetch("/console/chats/" + encodeURIComponent(id) + "/account", { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        return response.text();
+      })
+      .then(function (html) {
+        if (current !== id) return;
+        // Rendered by the console's own template (every value escaped there).
+        body.innerHTML = html;
+        panel.setAttribute("aria-busy", "false");
+      })
+      .catch(function () {
+        if (current !== id) return;
+        body.textContent = "The account could not be loaded. Open the chat again to retry.";
+        panel.setAttribute("aria-busy", "false");
+      });
   }
 
   function itemNode(chat, item) {
     if (item.kind === "notice") return el("div", "chat-ws__notice", time(item.at) + " · " + item.text);
+    if (item.kind === "presence") return el("div", "chat-ws__notice chat-ws__notice--presence", time(item.at) + " · " + item.text);
     var mine = item.author.kind === "agent";
     var node = el("div", "chat-ws__message " + (mine ? "chat-ws__message--mine" : "chat-ws__message--theirs"));
     node.setAttribute("data-seq", String(item.seq));
@@ -178,7 +254,10 @@
   function renderActions() {
     var chat = chats[current];
     $("[data-ws-composer]").hidden = !chat.open;
-    $("[data-ws-actions]").hidden = !chat.open;
+    // An ended chat without a case can still become one (a follow-up by email).
+    $("[data-ws-actions]").hidden = !(chat.open || !chat.summary.case);
+    Array.prototype.forEach.call(root.querySelectorAll("[data-ws-open-only]"), function (node) { node.hidden = !chat.open; });
+    $("[data-ws-to-case]").disabled = !!chat.converting && !chat.summary.case;
   }
 
   function openChat(id) {
@@ -191,8 +270,11 @@
     renderContext(chat.summary);
     renderLog();
     renderActions();
+    renderPresence();
     renderMine();
     markRead(chat);
+    closeMacros(false);
+    loadAccount(id);
     send({ type: "agents" });
     $("[data-ws-title]").focus();
   }
@@ -212,9 +294,12 @@
     if (frame.client_id && chat.pending[frame.client_id]) delete chat.pending[frame.client_id];
     if (frame.author.kind === "customer") chat.typing = "";
     if (frame.code === "ended" || frame.code === "case_created") chat.open = false;
+    if (frame.code === "case_created" && frame.data) chat.summary.case = { id: frame.data.case, number: frame.data.number };
     if (frame.conversation === current) {
       renderLog();
       renderActions();
+      renderPresence();
+      if (frame.code === "case_created") { renderContext(chat.summary); renderMine(); }
       markRead(chat);
     } else if (frame.kind === "message" && frame.author.kind === "customer") {
       chat.unread += 1;
@@ -285,8 +370,12 @@
         if (!current) openChat(frame.conversation.id);
         break;
       case "subscribed":
-        chatFor(frame.conversation);
-        if (frame.conversation.id === current) renderContext(frame.conversation);
+        var followed = chatFor(frame.conversation);
+        setPresence(followed, !!frame.conversation.customer_present);
+        if (frame.conversation.id === current) { renderContext(frame.conversation); renderPresence(); }
+        break;
+      case "presence":
+        if (chats[frame.conversation]) setPresence(chats[frame.conversation], frame.customer === "here");
         break;
       case "unassigned":
         if (chats[frame.conversation]) {
@@ -313,7 +402,13 @@
         }
         break;
       case "agents": renderAgents(frame.agents); break;
-      case "error": $("[data-ws-error]").textContent = frame.message; break;
+      case "error":
+        $("[data-ws-error]").textContent = frame.message;
+        if (frame.in_reply_to === "to_case" && chats[frame.conversation]) {
+          chats[frame.conversation].converting = false;
+          if (frame.conversation === current) $("[data-ws-to-case]").disabled = false;
+        }
+        break;
     }
   }
 
@@ -351,6 +446,119 @@
     }).catch(function () { error.textContent = "The file could not be uploaded. Try again."; });
   }
 
+  // ---- macros: filled in on the server for this chat, inserted into the reply, never sent from here ----
+  var macroMatches = [];
+  var macroActive = -1;
+  var macroLoad = 0;
+
+  function macroFilterMatches(macros, words) {
+    var wanted = words.toLowerCase().trim();
+    return macros.filter(function (macro) {
+      return !wanted || (macro.title + " " + macro.preview).toLowerCase().indexOf(wanted) !== -1;
+    });
+  }
+
+  function renderMacros(all) {
+    var list = $("[data-ws-macro-list]");
+    var filter = $("[data-ws-macro-filter]");
+    list.textContent = "";
+    macroMatches = macroFilterMatches(all, filter.value);
+    if (macroActive >= macroMatches.length) macroActive = macroMatches.length - 1;
+    if (macroActive < 0 && macroMatches.length) macroActive = 0;
+    macroMatches.forEach(function (macro, index) {
+      var option = el("li", "chat-ws__macro" + (index === macroActive ? " chat-ws__macro--active" : ""));
+      option.id = "ws-macro-" + index;
+      option.setAttribute("role", "option");
+      option.setAttribute("aria-selected", index === macroActive ? "true" : "false");
+      option.appendChild(el("span", "chat-ws__macro-title", macro.title + (macro.shared ? "" : " (personal)")));
+      option.appendChild(el("span", "chat-ws__macro-preview", macro.preview));
+      option.addEventListener("mousedown", function (event) { event.preventDefault(); });
+      option.addEventListener("click", function () { insertMacro(macro); });
+      list.appendChild(option);
+    });
+    if (macroActive >= 0) {
+      filter.setAttribute("aria-activedescendant", "ws-macro-" + macroActive);
+      var active = document.getElementById("ws-macro-" + macroActive);
+      if (active && active.scrollIntoView) active.scrollIntoView({ block: "nearest" });
+    } else {
+      filter.removeAttribute("aria-activedescendant");
+    }
+    $("[data-ws-macro-empty]").textContent = all.length ? "No macro matches." : "No macro yet.";
+    $("[data-ws-macro-empty]").hidden = macroMatches.length > 0;
+  }
+
+  var loadedMacros = [];
+  function openMacros() {
+    if (!current || !chats[current].open) return;
+    var box = $("[data-ws-macros]");
+    var filter = $("[data-ws-macro-filter]");
+    box.hidden = false;
+    $("[data-ws-macro-open]").setAttribute("aria-expanded", "true");
+    filter.value = "";
+    macroActive = 0;
+    filter.focus();
+    var load = ++macroLoad;
+    $("[data-ws-macro-empty]").hidden = true;
+    fetch("/console/chats/" + encodeURIComponent(current) + "/macros", { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { if (!response.ok) throw new Error(String(response.status)); return response.json(); })
+      .then(function (body) {
+        if (load !== macroLoad) return;
+        loadedMacros = body.macros;
+        renderMacros(loadedMacros);
+      })
+      .catch(function () { $("[data-ws-error]").textContent = "The macros could not be loaded. Try again."; });
+  }
+
+  function closeMacros(focusReply) {
+    macroLoad += 1;
+    $("[data-ws-macros]").hidden = true;
+    $("[data-ws-macro-open]").setAttribute("aria-expanded", "false");
+    if (focusReply) $("#ws-message").focus();
+  }
+
+  function insertMacro(macro) {
+    var chatId = current;
+    var error = $("[data-ws-error]");
+    fetch("/console/chats/" + encodeURIComponent(chatId) + "/macros/" + encodeURIComponent(macro.id), {
+      method: "POST", credentials: "same-origin",
+      headers: { "X-CSRFToken": root.getAttribute("data-csrf"), Accept: "application/json" }
+    }).then(function (response) {
+      return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+    }).then(function (result) {
+      if (!result.ok) { error.textContent = result.body.error.message; return; }
+      if (current !== chatId) return;
+      var box = $("#ws-message");
+      var start = box.selectionStart || 0;
+      var end = box.selectionEnd || start;
+      box.value = box.value.slice(0, start) + result.body.text + box.value.slice(end);
+      closeMacros(true);
+      box.selectionStart = box.selectionEnd = start + result.body.text.length;
+      box.dispatchEvent(new Event("input"));
+      var unfilled = result.body.missing.concat(result.body.unknown);
+      error.textContent = unfilled.length ? "Fill in by hand before sending: " + unfilled.map(function (name) { return "{{ " + name + " }}"; }).join(", ") : "";
+    }).catch(function () { error.textContent = "The macro could not be inserted. Try again."; });
+  }
+
+  $("[data-ws-macro-open]").addEventListener("click", function () {
+    if ($("[data-ws-macros]").hidden) openMacros(); else closeMacros(true);
+  });
+  $("[data-ws-macro-filter]").addEventListener("input", function () { macroActive = 0; renderMacros(loadedMacros); });
+  $("[data-ws-macro-filter]").addEventListener("keydown", function (event) {
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      if (!macroMatches.length) return;
+      var step = event.key === "ArrowDown" ? 1 : -1;
+      macroActive = (macroActive + step + macroMatches.length) % macroMatches.length;
+      renderMacros(loadedMacros);
+    } else if (event.key === "Enter") {
+      event.preventDefault();
+      if (macroMatches[macroActive]) insertMacro(macroMatches[macroActive]);
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      closeMacros(true);
+    }
+  });
+
   function stopTyping() {
     clearTimeout(typingTimer);
     if (current && typingSent[current]) { typingSent[current] = false; send({ type: "typing", conversation: current, active: false }); }
@@ -378,6 +586,7 @@
   });
   $("#ws-message").addEventListener("keydown", function (event) {
     if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); $("[data-ws-composer]").requestSubmit(); }
+    if (event.key === "/" && !event.target.value) { event.preventDefault(); openMacros(); }
   });
   $("#ws-message").addEventListener("input", function () {
     if (!current) return;
@@ -394,7 +603,14 @@
     send({ type: "transfer", conversation: current, to: target === "queue" ? null : Number(target) });
   });
   $("[data-ws-end]").addEventListener("click", function () { send({ type: "end", conversation: current }); });
-  $("[data-ws-to-case]").addEventListener("click", function () { send({ type: "to_case", conversation: current }); });
+  $("[data-ws-to-case]").addEventListener("click", function () {
+    // One case per chat (the server makes sure too): the button waits for the answer.
+    if (!current || chats[current].converting) return;
+    if (send({ type: "to_case", conversation: current })) {
+      chats[current].converting = true;
+      $("[data-ws-to-case]").disabled = true;
+    }
+  });
   ["keydown", "pointerdown"].forEach(function (type) {
     document.addEventListener(type, function () { interacted = true; }, { passive: true });
   });

@@ -212,6 +212,8 @@
     $("[data-chat-case-offer]").hidden = true;
     $("[data-chat-new]").hidden = false;
     setTyping(null);
+    // The rating prompt (csat/chat_rating.js) listens for this.
+    root.dispatchEvent(new CustomEvent("cs-chat-ended", { detail: { conversation: conversation, csrf: state && state.csrf_token } }));
   }
 
   function setStatus(text) { $("[data-chat-room-status]").textContent = text; }
@@ -481,6 +483,7 @@
     $("[data-chat-to-case]").addEventListener("click", function () { send({ type: "to_case" }); });
     $("[data-chat-new]").addEventListener("click", function () {
       conversation = null; lastSeq = 0; ended = false; readSent = 0;
+      root.dispatchEvent(new CustomEvent("cs-chat-restarted"));
       $("[data-chat-log]").textContent = "";
       wantSocket = false;
       if (socket) socket.close();
