@@ -334,6 +334,7 @@ def test_a_case_from_a_chat_shows_the_transcript_beside_it(
     with django_assert_max_num_queries(36):
         html = client.get(f"/console/cases/{case.number}/").content.decode()
     assert "The chat it came from" in html
+    assert f'href="/console/chats/{conversation.pk}/"' in html
     assert "<strong>Robin</strong>: Where is my payout?" in html
     assert "Let me check &lt;b&gt;that&lt;/b&gt;." in html
 

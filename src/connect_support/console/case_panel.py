@@ -129,7 +129,9 @@ def _origin(context: dict[str, Any]) -> Origin:
 
 def _emails(account: ConnectedAccount) -> list[SentEmail]:
     case_mail = OutboundEmail.objects.filter(case__account=account).only("created_at", "subject", "kind", "status")
-    risk_mail = AccountEmail.objects.filter(account=account).only("created_at", "subject", "category", "status")
+    risk_mail = AccountEmail.objects.filter(account=account).only(
+        "created_at", "subject", "category", "status", "delivery"
+    )
     rows = [
         SentEmail(
             at=mail.created_at, subject=mail.subject, kind=mail.get_kind_display(), status=mail.get_status_display()
@@ -141,7 +143,7 @@ def _emails(account: ConnectedAccount) -> list[SentEmail]:
             at=mail.created_at,
             subject=mail.subject,
             kind=f"{mail.get_category_display()} email",
-            status=mail.get_status_display(),
+            status=f"{mail.get_status_display()}, {mail.delivery}" if mail.delivery else mail.get_status_display(),
         )
         for mail in risk_mail.order_by("-created_at")[:RECENT_EMAILS]
     ]

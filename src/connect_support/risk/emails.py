@@ -329,7 +329,12 @@ def account_email_send(*, email_id: str) -> str:
     row.sent_at = timezone.now()
     row.lease_until = None
     row.last_error = ""
-    row.save(update_fields=["attempts", "status", "sent_at", "lease_until", "last_error"])
+    # Through an ESP (django-anymail) the send returns its message id, which its tracking
+    # webhooks name later (risk/tracking.py).
+    esp_status = getattr(message, "anymail_status", None)
+    esp_message_id = getattr(esp_status, "message_id", None)
+    row.esp_message_id = "" if esp_message_id is None else str(esp_message_id)[:255]
+    row.save(update_fields=["attempts", "status", "sent_at", "lease_until", "last_error", "esp_message_id"])
     return row.status
 
 

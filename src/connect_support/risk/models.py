@@ -206,6 +206,12 @@ class AccountEmail(models.Model):
     last_error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
+    # What the ESP reported after the hand-off (django-anymail tracking webhooks), when an
+    # ESP is configured: delivered, bounced, complained, rejected, opened, clicked…
+    esp_message_id = models.CharField(max_length=255, blank=True, db_index=True)
+    delivery = models.CharField(max_length=20, blank=True)
+    delivery_detail = models.CharField(max_length=500, blank=True)
+    delivery_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
