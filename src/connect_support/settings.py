@@ -172,7 +172,11 @@ if REDIS_URL:
             # The layer blocks 5 s on each read (BZPOPMIN); redis-py's default socket timeout
             # is also 5 s, so a busy machine would time reads out and drop WebSockets.
             "CONFIG": {
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5}],
+                # A pooled connection idle for a while is pinged before use, so one left dead by
+                # a Redis restart is replaced rather than failing the chat frame that takes it.
+                "hosts": [
+                    {"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5, "health_check_interval": 2}
+                ],
                 "prefix": "cs:chan",
                 "capacity": 1000,
             },
