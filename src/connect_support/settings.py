@@ -157,6 +157,26 @@ def _database() -> dict[str, Any]:
 DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+
+def _channel_layer_host(url: str) -> dict[str, Any]:
+    """The channel layer's Redis connections: reads outlast the layer's 5 s blocking pop
+    (redis-py's default socket timeout is also 5 s, so a busy machine would time reads out
+    and drop WebSockets); idle pooled connections are pinged before use; and a command
+    that meets a connection left dead by a Redis restart reconnects and is tried again."""
+    from redis.asyncio.retry import Retry
+    from redis.backoff import ExponentialBackoff
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    return {
+        "address": url,
+        "socket_timeout": 30,
+        "socket_connect_timeout": 5,
+        "health_check_interval": 2,
+        "retry": Retry(ExponentialBackoff(cap=1.0, base=0.05), 4),
+        "retry_on_error": [RedisConnectionError],
+    }
+
+
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -169,14 +189,8 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             # Live chat: an agent's connection may take a burst of events from many chats.
-            # The layer blocks 5 s on each read (BZPOPMIN); redis-py's default socket timeout
-            # is also 5 s, so a busy machine would time reads out and drop WebSockets.
             "CONFIG": {
-                # A pooled connection idle for a while is pinged before use, so one left dead by
-                # a Redis restart is replaced rather than failing the chat frame that takes it.
-                "hosts": [
-                    {"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5, "health_check_interval": 2}
-                ],
+                "hosts": [_channel_layer_host(REDIS_URL)],
                 "prefix": "cs:chan",
                 "capacity": 1000,
             },

@@ -25,6 +25,7 @@ from django.db import transaction
 
 from connect_support.helpcenter.locales import supported_locales
 from connect_support.helpcenter.models import TOPIC_SLUGS, Article, Topic
+from connect_support.helpcenter.search import search_backend
 from connect_support.helpcenter.services import ArticleContent, article_save, topic_upsert
 
 LOADER_NAME = "content loader"
@@ -201,4 +202,8 @@ def load_content(*, content_dir: Path | None = None) -> LoadReport:
         for slug in slugs:
             if slug not in known:
                 report.warnings.append(f"{path}: related article {slug!r} does not exist")
+    # The search index is rebuilt whole, so that it holds exactly the published articles
+    # (rows left by anything that bypassed the services, such as a database restore or a
+    # test database flush, would otherwise use up the rows a search ranks).
+    search_backend().rebuild()
     return report
