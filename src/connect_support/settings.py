@@ -159,18 +159,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 
 def _channel_layer_host(url: str) -> dict[str, Any]:
-    """The channel layer's Redis connections: reads outlast the layer's 5 s blocking pop
-    (redis-py's default socket timeout is also 5 s, so a busy machine would time reads out
-    and drop WebSockets); idle pooled connections are pinged before use; and a command
-    that meets a connection left dead by a Redis restart reconnects and is tried again."""
+    """The channel layer's Redis connections: idle pooled connections are pinged before
+    use, and a command that meets a connection left dead by a Redis restart reconnects
+    and is tried again."""
     from redis.asyncio.retry import Retry
     from redis.backoff import ExponentialBackoff
     from redis.exceptions import ConnectionError as RedisConnectionError
 
     return {
         "address": url,
-        "socket_timeout": 30,
-        "socket_connect_timeout": 5,
         "health_check_interval": 2,
         "retry": Retry(ExponentialBackoff(cap=1.0, base=0.05), 4),
         "retry_on_error": [RedisConnectionError],

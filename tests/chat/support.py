@@ -14,8 +14,9 @@ from typing import Any, TypeVar
 import pyotp
 from asgiref.sync import async_to_sync
 from asgiref.testing import ApplicationCommunicator
+from channels import DEFAULT_CHANNEL_LAYER
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
+from channels.layers import channel_layers, get_channel_layer
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.sessions.backends.db import SessionStore
@@ -39,6 +40,10 @@ def run(scenario: Callable[[], Coroutine[Any, Any, T]]) -> T:
     while it waited for such a lock (a connection closed at the end of an earlier test)
     leaves the lock bound to that test's closed loop, which hangs or fails a later test; a
     server process has one loop and never meets this."""
+
+    # A layer object of its own for each scenario: the Redis layer keeps per-loop state
+    # (receive locks, pools) that a later test's loop must not inherit.
+    channel_layers.backends.pop(DEFAULT_CHANNEL_LAYER, None)
 
     async def settled() -> T:
         layer = get_channel_layer()
