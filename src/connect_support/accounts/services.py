@@ -311,6 +311,7 @@ def account_deadlines_enforce(*, now: float | None = None, limit: int = 500) -> 
     moment = int(now if now is not None else time.time())
     ids = list(
         ConnectedAccount.objects.filter(deleted_at=None, requirements__current_deadline__lte=moment)
+        .exclude(requirements__current_deadline=None)  # JSON null sorts before numbers on PostgreSQL
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )
@@ -321,6 +322,7 @@ def account_deadlines_enforce(*, now: float | None = None, limit: int = 500) -> 
                 ConnectedAccount.objects.select_for_update()
                 .prefetch_related("persons")
                 .filter(pk=account_id, requirements__current_deadline__lte=moment)
+                .exclude(requirements__current_deadline=None)
                 .first()
             )
             if account is None:
