@@ -450,7 +450,8 @@ def run_chat(
     server_env = {
         **env,
         "SMTPD_PORT": "0",
-        "CHAT_BENCH_SERVER_LOG": str(Path(env["CONNECT_SUPPORT_DATA_DIR"]) / "server.log"),
+        "CHAT_BENCH_SERVER_LOG": os.environ.get("CHAT_BENCH_SERVER_LOG")
+        or str(Path(env["CONNECT_SUPPORT_DATA_DIR"]) / "server.log"),
     }
     command = [sys.executable, "-m", "connect_support", "serve", "--port", str(port), "--workers", str(workers)]
     with _running(command, server_env, f"http://127.0.0.1:{port}/healthz") as server:
@@ -475,6 +476,8 @@ def run_chat(
         begin = time.time() + 1
         for child in customers:
             _tell(child, f"go {begin}")
+        # For attaching a profiler to the server during the measured part.
+        print(f"load running: server pid {server.pid}", file=sys.stderr, flush=True)
         results = [_read_json(child) for child in customers]
         cpu_server = _process_cpu(server.pid) - cpu_before
         _tell(agents, "stop")

@@ -19,6 +19,9 @@ from connect_support.settings import *  # noqa: E402, F403
 # Server threads close their connection after each request, so that the test database
 # can be dropped at the end of a PostgreSQL run.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# Chat's database threads too (a server process keeps theirs open: chat/threads.py; the
+# two-process and fault tests run real servers and so cover that).
+CHAT_DB_KEEP_SECONDS = 0
 
 # Several runs against one PostgreSQL server at once each need their own test database.
 if os.environ.get("TEST_DATABASE_NAME"):

@@ -194,7 +194,11 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Rate limits, chat presence and double-submit guards live here: LocMemCache's default
+    # of 300 entries would evict them as soon as a few hundred chats are open.
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 500_000}}
+    }
     # Channels' InMemoryChannelLayer scans every channel on each message; ours does not (chat/layers.py).
     CHANNEL_LAYERS = {"default": {"BACKEND": "connect_support.chat.layers.LocalChannelLayer"}}
 

@@ -23,7 +23,7 @@ from connect_support.chat.selectors import agent_display_name
 from connect_support.identity.access import agent_can
 from connect_support.identity.models import SignInSession
 from connect_support.identity.selectors import agent_user, support_user
-from connect_support.identity.sessions import sign_in_session_problem
+from connect_support.identity.sessions import sign_in_session_problem, support_sessions_check
 
 
 @dataclass(frozen=True)
@@ -154,6 +154,17 @@ def session_still_valid(*, scope: dict[str, Any], session_id: str, agent: bool, 
         return user is not None and user.session.pk == session_id
     row = SignInSession.objects.filter(pk=session_id).first()
     return row is not None and not sign_in_session_problem(session=row, now=timezone.now())
+
+
+def customer_sessions_valid(checks: list[tuple[str, bool]]) -> list[bool]:
+    """For many customer connections at once: (session id, active since the last check)
+    → whether the session may still be used. Agents are few and use ``session_still_valid``."""
+    valid = support_sessions_check(
+        session_ids=[session_id for session_id, _active in checks],
+        active_ids={session_id for session_id, active in checks if active},
+        now=timezone.now(),
+    )
+    return [session_id in valid for session_id, _active in checks]
 
 
 def connect_retry_after(*, session_id: str, ip: str) -> int:

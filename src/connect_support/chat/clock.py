@@ -54,7 +54,7 @@ async def _close_silent_connections() -> None:
 
 
 async def _tick_forever() -> None:
-    from connect_support.chat.connection import db
+    from connect_support.chat.threads import db
 
     sweep = db(conversations_sweep)
     while True:

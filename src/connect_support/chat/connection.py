@@ -18,20 +18,19 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from channels.consumer import AsyncConsumer, get_handler_name
-from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 
 from connect_support.chat import policy
-from connect_support.chat.auth import session_still_valid
+from connect_support.chat.auth import customer_sessions_valid, session_still_valid
 from connect_support.chat.clock import clock_ensure, clock_forget
 from connect_support.chat.errors import ChatRefusedError
 from connect_support.chat.protocol import Close, TokenBucket, frame_decode, frame_encode
 from connect_support.chat.selectors import REPLAY_PAGE, items_after, last_seqs
+from connect_support.chat.threads import Batched, db
 from connect_support.metrics import WEBSOCKETS
 
 logger = logging.getLogger(__name__)
@@ -39,18 +38,8 @@ logger = logging.getLogger(__name__)
 GROUP_REFRESH_SECONDS = 3600
 # Frames that are not a person's doing: they do not keep a session alive.
 _PASSIVE_FRAMES = frozenset({"ping", "subscribe", "resume", "agents"})
-
-
-# Chat's database work runs on a few threads of its own. Not Channels' single shared
-# thread (connections would wait on each other's reads), and not many threads either:
-# each runs Python that competes with the event loop for the GIL, and SQLite takes one
-# writer at a time anyway (docs/chat.md).
-_executor = ThreadPoolExecutor(max_workers=int(policy.tunable("DB_THREADS")), thread_name_prefix="chat-db")
-
-
-def db(function: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
-    """Run sync ORM code on chat's database threads."""
-    return database_sync_to_async(function, thread_sensitive=False, executor=_executor)  # type: ignore[no-any-return]
+# Customers' sessions are re-checked together: thousands of connections, one query.
+_customer_sessions_valid = Batched(customer_sessions_valid)
 
 
 @dataclass
@@ -58,6 +47,8 @@ class Stream:
     conversation_id: str
     delivered: int = 0
     held: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # The conversation's last number in the database at the previous heartbeat.
+    committed: int = 0
 
 
 FrameHandler = Callable[[dict[str, Any]], Awaitable[None]]
@@ -80,6 +71,7 @@ class ChatConnection(AsyncConsumer):  # type: ignore[misc]
         self.bad_frames = 0
         self.last_frame_at = time.monotonic()
         self.session_checked_at = time.monotonic()
+        self.active_since_check = False
         self.groups_refreshed_at = time.monotonic()
         self.handlers: dict[str, FrameHandler] = {}
 
@@ -182,8 +174,14 @@ class ChatConnection(AsyncConsumer):  # type: ignore[misc]
             await self.send_json(refusal.frame(**echo))
 
     async def send_json(self, frame: dict[str, Any]) -> None:
-        if self.open:
+        if not self.open:
+            return
+        try:
             await self.send({"type": "websocket.send", "text": frame_encode(frame)})
+        except OSError:
+            # The client went away (the server says ClientDisconnected); the disconnect
+            # event follows and cleans up. Nothing of the client's is lost: it resumes.
+            self.open = False
 
     async def close_with(self, code: int, frame: dict[str, Any] | None = None) -> None:
         if not self.open:
@@ -201,14 +199,18 @@ class ChatConnection(AsyncConsumer):  # type: ignore[misc]
     # ---- sessions, groups, heartbeats ----
 
     async def session_ok(self, frame: dict[str, Any]) -> bool:
-        active = frame["type"] not in _PASSIVE_FRAMES or frame.get("active") is True
+        self.active_since_check |= frame["type"] not in _PASSIVE_FRAMES or frame.get("active") is True
         elapsed = time.monotonic() - self.session_checked_at
         if elapsed < policy.tunable("SESSION_RECHECK_SECONDS"):
             return True
         self.session_checked_at = time.monotonic()
-        valid = await db(session_still_valid)(
-            scope=self.scope, session_id=self.session_id, agent=self.agent, activity=active
-        )
+        active, self.active_since_check = self.active_since_check, False
+        if self.agent:
+            valid = await db(session_still_valid)(
+                scope=self.scope, session_id=self.session_id, agent=True, activity=active
+            )
+        else:
+            valid = await _customer_sessions_valid((self.session_id, active))
         if not valid:
             await self.close_with(
                 Close.NOT_SIGNED_IN,
@@ -240,8 +242,12 @@ class ChatConnection(AsyncConsumer):  # type: ignore[misc]
         if self.streams:
             latest = await db(last_seqs)(conversation_ids=list(self.streams))
             for conversation_id, stream in list(self.streams.items()):
-                if latest.get(conversation_id, 0) > stream.delivered:
+                # Only what was committed by the previous heartbeat counts as lost: an item
+                # committed a moment ago is normally on its way, and reading it again
+                # for every busy conversation would hold this connection up (docs/chat.md).
+                if stream.committed > stream.delivered:
                     await self.catch_up(stream)
+                stream.committed = max(stream.committed, latest.get(conversation_id, 0))
 
     # ---- numbered items ----
 

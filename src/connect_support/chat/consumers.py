@@ -12,7 +12,7 @@ from django.utils import timezone
 from connect_support.chat import policy
 from connect_support.chat.auth import AgentIdentity, CustomerIdentity, agent_for, connect_retry_after, customer_for
 from connect_support.chat.availability import chat_availability
-from connect_support.chat.connection import ChatConnection, db
+from connect_support.chat.connection import ChatConnection
 from connect_support.chat.errors import ChatRefusedError
 from connect_support.chat.events import QUEUE_GROUP, agent_group, customer_group, deliveries_send
 from connect_support.chat.models import AgentParticipation, ChatMessage, Conversation
@@ -41,6 +41,7 @@ from connect_support.chat.services import (
     transcript_request,
     typing_deliveries,
 )
+from connect_support.chat.threads import db
 from connect_support.chat.transcripts import conversation_to_case
 from connect_support.chat.writer import MessageRequest, message_writer
 

@@ -30,6 +30,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from connect_support.chat.layers import LocalChannelLayer
 from connect_support.chat.models import ChatMessage
 
 logger = logging.getLogger(__name__)
@@ -140,6 +141,12 @@ async def deliveries_send(deliveries: Sequence[Delivery]) -> None:
     clients catch up from the database on their next heartbeat."""
     layer = get_channel_layer()
     if layer is None or not deliveries:
+        return
+    if isinstance(layer, LocalChannelLayer):
+        # In memory nothing waits: send in order, without a task per group.
+        for delivery in deliveries:
+            for group in delivery.groups:
+                layer.group_send_nowait(group, delivery.message)
         return
     by_group: dict[str, list[dict[str, Any]]] = {}
     for delivery in deliveries:

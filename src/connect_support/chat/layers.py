@@ -112,6 +112,10 @@ class LocalChannelLayer(BaseChannelLayer):  # type: ignore[misc]
                 del self.groups[group]
 
     async def group_send(self, group: str, message: dict[str, Any]) -> None:
+        self.group_send_nowait(group, message)
+
+    def group_send_nowait(self, group: str, message: dict[str, Any]) -> None:
+        """``group_send`` without a coroutine: nothing here waits (chat's hot path)."""
         assert isinstance(message, dict), "message is not a dict"  # noqa: S101 (the layer contract)
         self.require_valid_group_name(group)
         self._maybe_sweep()

@@ -46,8 +46,10 @@ UPLOADS_PER_CONVERSATION = Limit("chat-upload", 20, 60 * 60)
 DEFAULT_CAPACITY = 3
 MAX_CAPACITY = 50
 
-# Threads for the database work of chat connections in each process.
+# Threads for the database work of chat connections in each process, and how long each
+# keeps a database connection open (chat/threads.py).
 DB_THREADS = 3
+DB_KEEP_SECONDS = 300
 
 # The periodic sweep (idle closing, no-answer offers, queue upkeep) in each web process.
 CLOCK_SECONDS = 15

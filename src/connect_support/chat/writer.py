@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from connect_support.chat.errors import ChatRefusedError
@@ -40,6 +40,7 @@ from connect_support.chat.events import (
     item_frame,
 )
 from connect_support.chat.models import OPEN_STATUSES, ChatAttachment, ChatMessage, Conversation
+from connect_support.chat.threads import connections_tidy
 
 logger = logging.getLogger(__name__)
 
@@ -147,25 +148,29 @@ def _take_many(
                 marks = ", ".join(["%s"] * len(ids))
                 cursor.execute(f"SELECT id FROM {_TABLE} WHERE id IN ({marks}) ORDER BY id FOR UPDATE", ids)  # noqa: S608
         case = " ".join(["WHEN %s THEN %s"] * len(part))
+        marks = ", ".join(["%s"] * len(part))
         pairs = ", ".join(["(%s, %s)"] * len(part))
         params: list[Any] = [value for _group, request, count in part for value in (request.conversation_id, count)]
+        # ``id IN (…)`` first: the rows are found by primary key (the pairs alone would
+        # make SQLite walk every open conversation).
         if agent_side:
             sql = (
                 f"UPDATE {_TABLE} SET last_seq = last_seq + CASE id {case} END, last_activity_at = %s, "  # noqa: S608
                 "idle_warned_at = NULL, first_agent_reply_at = COALESCE(first_agent_reply_at, %s) "
-                f"WHERE status = 'active' AND (id, agent_id) IN (VALUES {pairs}) RETURNING id, last_seq, agent_id"
+                f"WHERE id IN ({marks}) AND status = 'active' AND (id, agent_id) IN (VALUES {pairs}) "
+                "RETURNING id, last_seq, agent_id"
             )
-            params += [moment, moment]
+            params += [moment, moment, *ids]
             params += [
                 value for _group, request, _count in part for value in (request.conversation_id, request.agent_id)
             ]
         else:
             sql = (
                 f"UPDATE {_TABLE} SET last_seq = last_seq + CASE id {case} END, last_activity_at = %s, "  # noqa: S608
-                "idle_warned_at = NULL WHERE status IN ('waiting', 'active') "
+                f"idle_warned_at = NULL WHERE id IN ({marks}) AND status IN ('waiting', 'active') "
                 f"AND (id, account_id) IN (VALUES {pairs}) RETURNING id, last_seq, agent_id"
             )
-            params += [moment]
+            params += [moment, *ids]
             params += [
                 value for _group, request, _count in part for value in (request.conversation_id, request.account_id)
             ]
@@ -279,9 +284,13 @@ def messages_store(*, requests: Sequence[MessageRequest], now: datetime) -> tupl
     deliveries: list[Delivery] = []
     with transaction.atomic():
         keys = {request.key for request in requests}
+        # All three columns and the index's condition: a lookup in the unique index
+        # (conversation, author kind, client id), not a walk through each conversation.
         stored = ChatMessage.objects.filter(
-            conversation_id__in={key[0] for key in keys}, client_id__in={key[2] for key in keys}
-        )
+            conversation_id__in={key[0] for key in keys},
+            author_kind__in={key[1] for key in keys},
+            client_id__in={key[2] for key in keys},
+        ).exclude(client_id="")
         existing = {(row.conversation_id, row.author_kind, row.client_id): row for row in stored}
         found = _attachments(requests)
         first_index: dict[tuple[str, str, str], int] = {}
@@ -355,8 +364,7 @@ def _store_batch(requests: Sequence[MessageRequest]) -> tuple[list[Outcome], lis
         connection.close()
         raise
     finally:
-        # As Channels' database_sync_to_async does: CONN_MAX_AGE decides whether it stays open.
-        close_old_connections()
+        connections_tidy()
 
 
 class MessageWriter:

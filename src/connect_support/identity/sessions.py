@@ -7,6 +7,7 @@ of the person at once. The Django session carries only the id of a ``SignInSessi
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -60,15 +61,50 @@ def _new_session(
     )
 
 
-def sign_in_session_problem(*, session: SignInSession, now: datetime) -> str:
-    """Why the session can no longer be used, or "" if it can."""
-    if session.revoked_at is not None:
+def _problem(*, revoked_at: datetime | None, expires_at: datetime, last_seen_at: datetime, now: datetime) -> str:
+    if revoked_at is not None:
         return "revoked"
-    if session.expires_at <= now:
+    if expires_at <= now:
         return "expired"
-    if (now - session.last_seen_at).total_seconds() > policy.SESSION_IDLE_SECONDS:
+    if (now - last_seen_at).total_seconds() > policy.SESSION_IDLE_SECONDS:
         return "idle"
     return ""
+
+
+def sign_in_session_problem(*, session: SignInSession, now: datetime) -> str:
+    """Why the session can no longer be used, or "" if it can."""
+    return _problem(
+        revoked_at=session.revoked_at, expires_at=session.expires_at, last_seen_at=session.last_seen_at, now=now
+    )
+
+
+def support_sessions_check(*, session_ids: Collection[str], active_ids: Collection[str], now: datetime) -> set[str]:
+    """The account users' sessions among ``session_ids`` that may still be used, checked
+    together (live chat re-checks thousands of connections a minute): the same rules as
+    resolving one on a request, in three statements whatever the number. A session found
+    idle or expired is revoked; those in ``active_ids`` record the activity."""
+    rows = SignInSession.objects.filter(pk__in=set(session_ids), kind=SignInSession.Kind.SUPPORT).values_list(
+        "id", "revoked_at", "expires_at", "last_seen_at", "account__deleted_at"
+    )
+    valid: set[str] = set()
+    ended: dict[str, list[str]] = {}
+    touch: list[str] = []
+    for session_id, revoked_at, expires_at, last_seen_at, deleted_at in rows:
+        problem = _problem(revoked_at=revoked_at, expires_at=expires_at, last_seen_at=last_seen_at, now=now)
+        if problem:
+            if problem != "revoked":
+                ended.setdefault(problem, []).append(session_id)
+            continue
+        if deleted_at is not None:
+            continue
+        valid.add(session_id)
+        if session_id in active_ids and (now - last_seen_at).total_seconds() > policy.SESSION_TOUCH_SECONDS:
+            touch.append(session_id)
+    for reason, ids in ended.items():
+        SignInSession.objects.filter(pk__in=ids, revoked_at__isnull=True).update(revoked_at=now, revoked_reason=reason)
+    if touch:
+        SignInSession.objects.filter(pk__in=touch).update(last_seen_at=now)
+    return valid
 
 
 def sign_in_session_revoke(*, session: SignInSession, reason: str) -> None:
