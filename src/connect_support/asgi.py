@@ -31,3 +31,9 @@ application = ProtocolTypeRouter(
         "websocket": AllowedHostsOriginValidator(URLRouter(websocket_routes)),
     }
 )
+
+if os.environ.get("CONNECT_SUPPORT_SERVING") == "1":
+    # Set by ``connect-support serve`` for its web processes (not for tests importing this).
+    from connect_support.collector import collector_tune
+
+    collector_tune()

@@ -141,6 +141,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 2
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     _metrics_directory(settings.DATA_DIR)
+    os.environ["CONNECT_SUPPORT_SERVING"] = "1"  # the web processes tune their collector (collector.py)
     children = _start_children()
     try:
         uvicorn.run(

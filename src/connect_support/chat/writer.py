@@ -185,10 +185,8 @@ def _take_many(
 
 _COLUMNS = ("id", "conversation_id", "seq", "kind", "author_kind", "author_user_id", "author_name", "code", "text",
             "data", "client_id", "created_at")  # fmt: skip
-_INSERT = (
-    f"INSERT INTO {ChatMessage._meta.db_table} ({', '.join(_COLUMNS)}) "  # noqa: S608 (names from the model)
-    f"VALUES ({', '.join(['%s'] * len(_COLUMNS))})"
-)
+_INSERT = f"INSERT INTO {ChatMessage._meta.db_table} ({', '.join(_COLUMNS)}) VALUES "  # noqa: S608 (names from the model)
+_ROW_MARKS = f"({', '.join(['%s'] * len(_COLUMNS))})"
 
 
 _ID_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -240,19 +238,23 @@ class _Row:
 
 
 def _insert(rows: list[_Row], now: datetime) -> None:
-    """One multi-row insert without building the ORM's per-object machinery (the hot path)."""
+    """One multi-row insert without building the ORM's per-object machinery (the hot path).
+
+    One statement, not ``executemany``: SQLite's driver lets go of the GIL for every row it
+    steps through, and under load each time it waits for the event loop to hand it back."""
     if not rows:
         return
     data_field = ChatMessage._meta.get_field("data")
     moment = connection.ops.adapt_datetimefield_value(now)
-    params = [
-        (row.id, row.request.conversation_id, row.seq, ChatMessage.Kind.MESSAGE.value, row.request.author_kind,
-         row.request.agent_id, row.request.author_name[:200], "", row.request.text,
-         data_field.get_db_prep_save(row.data, connection), row.request.client_id, moment)
-        for row in rows
-    ]  # fmt: skip
+    kind = ChatMessage.Kind.MESSAGE.value
+    params: list[Any] = []
+    for row in rows:
+        request = row.request
+        params += (row.id, request.conversation_id, row.seq, kind, request.author_kind, request.agent_id,
+                   request.author_name[:200], "", request.text, data_field.get_db_prep_save(row.data, connection),
+                   request.client_id, moment)  # fmt: skip
     with connection.cursor() as cursor:
-        cursor.executemany(_INSERT, params)
+        cursor.execute(_INSERT + ", ".join([_ROW_MARKS] * len(rows)), params)
 
 
 def _attachments(requests: Sequence[MessageRequest]) -> dict[str, dict[str, Any]]:
@@ -277,21 +279,31 @@ def _attachments_belong(request: MessageRequest, found: dict[str, dict[str, Any]
     return True
 
 
-def messages_store(*, requests: Sequence[MessageRequest], now: datetime) -> tuple[list[Outcome], list[Delivery]]:
+def _stored_already(requests: Sequence[MessageRequest]) -> dict[tuple[str, str, str], ChatMessage]:
+    keys = {request.key for request in requests}
+    # All three columns and the index's condition: lookups in the unique index
+    # (conversation, author kind, client id), not a walk through each conversation.
+    stored = ChatMessage.objects.filter(
+        conversation_id__in={key[0] for key in keys},
+        author_kind__in={key[1] for key in keys},
+        client_id__in={key[2] for key in keys},
+    ).exclude(client_id="")
+    return {(row.conversation_id, row.author_kind, row.client_id): row for row in stored}
+
+
+def messages_store(
+    *, requests: Sequence[MessageRequest], now: datetime, resends: bool = True
+) -> tuple[list[Outcome], list[Delivery]]:
     """Store a batch in one transaction. Returns one outcome per request, in order, and
-    the deliveries to send once the transaction has committed."""
+    the deliveries to send once the transaction has committed.
+
+    With ``resends`` false the batch is not first looked up for messages stored already
+    (the common case: a resend follows only a lost acknowledgement); if one was, the
+    unique constraint stops the transaction and the caller tries again with the lookup."""
     outcomes: list[Outcome | None] = [None] * len(requests)
     deliveries: list[Delivery] = []
     with transaction.atomic():
-        keys = {request.key for request in requests}
-        # All three columns and the index's condition: a lookup in the unique index
-        # (conversation, author kind, client id), not a walk through each conversation.
-        stored = ChatMessage.objects.filter(
-            conversation_id__in={key[0] for key in keys},
-            author_kind__in={key[1] for key in keys},
-            client_id__in={key[2] for key in keys},
-        ).exclude(client_id="")
-        existing = {(row.conversation_id, row.author_kind, row.client_id): row for row in stored}
+        existing = _stored_already(requests) if resends else {}
         found = _attachments(requests)
         first_index: dict[tuple[str, str, str], int] = {}
         groups: dict[Group, list[int]] = {}
@@ -339,8 +351,15 @@ def messages_store(*, requests: Sequence[MessageRequest], now: datetime) -> tupl
     return [outcome for outcome in outcomes if outcome is not None], deliveries
 
 
-def _store_with_retry(requests: Sequence[MessageRequest]) -> tuple[list[Outcome], list[Delivery]]:
+def _store_with_retry(
+    requests: Sequence[MessageRequest], *, resends: bool = True
+) -> tuple[list[Outcome], list[Delivery]]:
     now = timezone.now()
+    if not resends:
+        try:
+            return messages_store(requests=requests, now=now, resends=False)
+        except IntegrityError:
+            pass  # a resend among them: the whole batch again, looked up this time
     try:
         return messages_store(requests=requests, now=now)
     except IntegrityError:
@@ -358,7 +377,7 @@ def _store_with_retry(requests: Sequence[MessageRequest]) -> tuple[list[Outcome]
 
 def _store_batch(requests: Sequence[MessageRequest]) -> tuple[list[Outcome], list[Delivery]]:
     try:
-        return _store_with_retry(requests)
+        return _store_with_retry(requests, resends=False)
     except Exception:
         # A broken connection must not poison the next batch.
         connection.close()
