@@ -175,7 +175,7 @@ def _channel_layer_host(url: str) -> dict[str, Any]:
 
 
 if REDIS_URL:
-    CACHES = {
+    CACHES: dict[str, dict[str, Any]] = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
