@@ -125,3 +125,33 @@ def test_the_embedded_channel_layer_delivers_in_order_and_drops_the_expired() ->
         assert (await layer.receive(two))["n"] == 6
 
     run(scenario)
+
+
+def test_a_resend_in_a_batch_of_new_messages_is_answered_once_and_the_rest_stored(world: ChatWorld) -> None:
+    """The writer stores a batch without looking for resends first; the unique constraint
+    catches one, and the batch is stored again with the lookup."""
+    from connect_support.chat.writer import _store_batch
+
+    world.agent().go_online(capacity=3)
+    first, second = open_chat(world.customer()), open_chat(world.customer())
+    stored, _ = _store_batch([request(first, "early", "sent before")])
+    early = stored[0]
+    assert isinstance(early, MessageStored)
+
+    outcomes, deliveries = _store_batch(
+        [request(second, "b1"), request(first, "early", "sent before"), request(first, "a2"), request(second, "b2")]
+    )
+
+    assert all(isinstance(outcome, MessageStored) for outcome in outcomes)
+    b1, again, a2, b2 = outcomes
+    assert isinstance(again, MessageStored)
+    assert again.duplicate
+    assert (again.id, again.seq) == (early.id, early.seq)
+    assert a2.seq == early.seq + 1
+    assert b2.seq == b1.seq + 1
+    assert ChatMessage.objects.filter(client_id="early").count() == 1
+    # Only what was stored now is sent out.
+    assert sorted(delivery.message["frame"]["client_id"] for delivery in deliveries) == ["a2", "b1", "b2"]
+    for conversation in (first, second):
+        seqs = list(conversation.items.order_by("seq").values_list("seq", flat=True))
+        assert seqs == list(range(1, len(seqs) + 1))
