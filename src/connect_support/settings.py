@@ -168,6 +168,9 @@ def _channel_layer_host(url: str) -> dict[str, Any]:
 
     return {
         "address": url,
+        # redis-py refuses a command (MaxConnectionsError) rather than wait once 100
+        # connections are in use; a busy process sends to many groups at once.
+        "max_connections": int(os.environ.get("REDIS_MAX_CONNECTIONS", "1000")),
         "health_check_interval": 2,
         "retry": Retry(ExponentialBackoff(cap=1.0, base=0.05), 4),
         "retry_on_error": [RedisConnectionError],

@@ -36,6 +36,8 @@ from connect_support.chat.models import ChatMessage
 logger = logging.getLogger(__name__)
 
 QUEUE_GROUP = "chat.queue"
+# Channel-layer sends in flight at once per batch of deliveries (each holds a connection).
+SENDERS = 16
 
 
 def customer_group(conversation_id: str) -> str:
@@ -153,16 +155,19 @@ async def deliveries_send(deliveries: Sequence[Delivery]) -> None:
         for group in delivery.groups:
             by_group.setdefault(group, []).append(delivery.message)
 
-    async def send_in_order(group: str, messages: list[dict[str, Any]]) -> None:
-        for message in messages:
-            await layer.group_send(group, message)
+    pending = iter(by_group.items())
 
-    results = await asyncio.gather(
-        *(send_in_order(group, messages) for group, messages in by_group.items()), return_exceptions=True
-    )
-    for result in results:
-        if isinstance(result, BaseException):
-            logger.warning("chat event not sent: %s", result.__class__.__name__, exc_info=result)
+    async def sender() -> None:
+        # Each group is sent by one sender, in order; a few senders at once, so that a
+        # batch of hundreds of groups does not take hundreds of Redis connections.
+        for group, messages in pending:
+            try:
+                for message in messages:
+                    await layer.group_send(group, message)
+            except Exception as error:
+                logger.warning("chat event not sent: %s", error.__class__.__name__, exc_info=error)
+
+    await asyncio.gather(*(sender() for _ in range(min(SENDERS, len(by_group)))))
 
 
 def deliveries_send_on_commit(deliveries: Sequence[Delivery]) -> None:
