@@ -26,3 +26,10 @@ CHAT_DB_KEEP_SECONDS = 0
 # Several runs against one PostgreSQL server at once each need their own test database.
 if os.environ.get("TEST_DATABASE_NAME"):
     DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ["TEST_DATABASE_NAME"]  # noqa: F405
+
+# The test processes of one run (pytest-xdist workers) share one Redis database: each
+# keeps its channel-layer groups and cache keys to itself, or one worker's live events
+# (a new chat in the inbox group) reach another worker's test.
+if REDIS_URL:  # noqa: F405
+    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"cs:chan:{_worker}"  # noqa: F405
+    CACHES["default"]["KEY_PREFIX"] = f"cs:{_worker}"  # noqa: F405
