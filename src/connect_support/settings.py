@@ -187,7 +187,7 @@ if REDIS_URL:
     }
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "connect_support.chat.redis_layer.BatchingRedisChannelLayer",
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
             # Live chat: an agent's connection may take a burst of events from many chats.
             "CONFIG": {
                 "hosts": [_channel_layer_host(REDIS_URL)],
