@@ -140,19 +140,24 @@ def _zip_time() -> tuple[int, int, int, int, int, int]:
     return (now.year, now.month, now.day, now.hour, now.minute, now.second)
 
 
+def _stored_files(writer: _Writer, folder: str, attachments: Iterable[Any]) -> list[dict[str, Any]]:
+    """Rows for files kept in storage, each queued into the archive under ``folder``."""
+    rows = []
+    for attachment in attachments:
+        item = export_row(attachment)
+        arcname = f"{folder}/{attachment.pk}/{_safe(attachment.filename)}"
+        item["path"] = writer.queue_stored(arcname, attachment.file.name)
+        rows.append(item)
+    return rows
+
+
 def _cases(writer: _Writer, subject: DataSubject) -> Iterator[dict[str, Any]]:
     cases = scope.subject_cases(subject).prefetch_related("messages", "changes", "attachments")
     for case in cases.order_by("created_at").iterator(chunk_size=100):
         row = export_row(case)
         row["messages"] = [export_row(message) for message in case.messages.all()]
         row["changes"] = [export_row(change) for change in case.changes.all()]
-        attachments = []
-        for attachment in case.attachments.all():
-            item = export_row(attachment)
-            arcname = f"attachments/cases/{case.pk}/{attachment.pk}/{_safe(attachment.filename)}"
-            item["path"] = writer.queue_stored(arcname, attachment.file.name)
-            attachments.append(item)
-        row["attachments"] = attachments
+        row["attachments"] = _stored_files(writer, f"attachments/cases/{case.pk}", case.attachments.all())
         yield row
 
 
@@ -162,13 +167,7 @@ def _chats(writer: _Writer, subject: DataSubject) -> Iterator[dict[str, Any]]:
         row = export_row(chat)
         row["items"] = [export_row(item) for item in chat.items.all()]
         row["participations"] = [export_row(part) for part in chat.participations.all()]
-        attachments = []
-        for attachment in chat.attachments.all():
-            item = export_row(attachment)
-            arcname = f"attachments/chats/{chat.pk}/{attachment.pk}/{_safe(attachment.filename)}"
-            item["path"] = writer.queue_stored(arcname, attachment.file.name)
-            attachments.append(item)
-        row["attachments"] = attachments
+        row["attachments"] = _stored_files(writer, f"attachments/chats/{chat.pk}", chat.attachments.all())
         yield row
 
 
